@@ -1,0 +1,79 @@
+"""AWS clients for ``sparkify infra``, made from one boto3 Session in one place.
+
+The clients are created on demand by :func:`make_clients` and passed to every function that
+needs them; nothing here runs at import time and there are no module-level clients.
+``endpoint_url`` comes from the settings; when it is unset boto3 still honours the standard
+``AWS_ENDPOINT_URL`` / ``AWS_ENDPOINT_URL_<SERVICE>`` environment variables itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sparkify.errors import InfraError
+from sparkify.infra.aws_errors import AwsCall
+from sparkify.infra.settings import ClusterSettings
+
+
+@dataclass(frozen=True)
+class AwsClients:
+    """The boto3 clients ``sparkify infra`` uses, all from one session and one region."""
+
+    region: str
+    iam: Any
+    ec2: Any
+    redshift: Any
+    sts: Any
+
+
+@dataclass(frozen=True)
+class CallerIdentity:
+    """Who the AWS credentials belong to (``sts:GetCallerIdentity`` needs no permission)."""
+
+    account: str
+    arn: str
+
+
+def make_clients(settings: ClusterSettings, *, max_attempts: int = 5) -> AwsClients:
+    """Create the IAM, EC2, Redshift and STS clients for ``settings.region``.
+
+    ``max_attempts`` bounds botocore's retries (standard mode, with backoff) on throttling and
+    transient network errors.
+    """
+    try:
+        import boto3
+        from botocore.config import Config
+    except ModuleNotFoundError as e:
+        raise InfraError(
+            "boto3 is not installed, so sparkify cannot manage AWS resources",
+            "Install the AWS extra: pip install 'sparkify[aws]'.",
+        ) from e
+    session = boto3.session.Session(region_name=settings.region)
+    config = Config(
+        region_name=settings.region,
+        retries={"mode": "standard", "max_attempts": max_attempts},
+        connect_timeout=10,
+        read_timeout=60,
+        user_agent_extra="sparkify-infra",
+    )
+
+    def client(service: str) -> Any:
+        with AwsCall(f"create the {service} client", settings.region):
+            made = session.client(service, endpoint_url=settings.endpoint_url, config=config)
+        return made
+
+    return AwsClients(
+        region=settings.region,
+        iam=client("iam"),
+        ec2=client("ec2"),
+        redshift=client("redshift"),
+        sts=client("sts"),
+    )
+
+
+def caller_identity(clients: AwsClients) -> CallerIdentity:
+    """Check the credentials work and say whose they are; fails early and clearly if not."""
+    with AwsCall("check your AWS credentials (sts:GetCallerIdentity)", clients.region):
+        answer = clients.sts.get_caller_identity()
+    return CallerIdentity(account=str(answer["Account"]), arn=str(answer["Arn"]))

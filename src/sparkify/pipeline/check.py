@@ -1,0 +1,56 @@
+"""Run the data-quality checks of DESIGN.md §5."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sparkify.sql.checks import CheckQuery, Severity, check_queries
+from sparkify.targets.base import Target
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check's outcome: ``value`` is the offending-row count (or the reported value)."""
+
+    name: str
+    description: str
+    severity: Severity
+    value: float
+    passed: bool
+
+    @property
+    def status(self) -> str:
+        """``pass``, ``fail``, ``warn`` or ``info``."""
+        if self.severity is Severity.INFO:
+            return "info"
+        if self.passed:
+            return "pass"
+        return "warn" if self.severity is Severity.WARNING else "fail"
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """Every check's result; ``ok`` when no error-level check failed."""
+
+    results: list[CheckResult]
+
+    @property
+    def ok(self) -> bool:
+        """Whether every error-level check passed."""
+        return all(r.passed or r.severity is not Severity.ERROR for r in self.results)
+
+    @property
+    def failures(self) -> list[CheckResult]:
+        """The error-level checks that failed."""
+        return [r for r in self.results if r.status == "fail"]
+
+
+def _run_one(target: Target, check: CheckQuery) -> CheckResult:
+    value = float(target.scalar(check.sql) or 0)
+    passed = True if check.severity is Severity.INFO else value == 0
+    return CheckResult(check.name, check.description, check.severity, value, passed)
+
+
+def run_checks(target: Target) -> CheckReport:
+    """Run every check on ``target``."""
+    return CheckReport([_run_one(target, c) for c in check_queries(target.renderer)])

@@ -1,0 +1,87 @@
+"""The manifest of loaded files: what to skip, what to load, what to reload."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from sparkify.pipeline.read import FileData
+from sparkify.pipeline.stage import FileCounts
+from sparkify.schema.model import MANIFEST
+from sparkify.sources.base import SourceFile
+from sparkify.targets.base import Target
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What the manifest remembers of one loaded file."""
+
+    size: int
+    mtime: float | None
+    checksum: str
+    records: int
+    rejected: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Files to read (new, or whose size/mtime/ETag differ) and files known to be unchanged."""
+
+    to_read: list[SourceFile]
+    unchanged: list[SourceFile]
+    known: dict[str, Entry]
+
+
+def read_manifest(target: Target) -> dict[str, Entry]:
+    """Every manifest entry of the warehouse, by source file."""
+    rows = target.query(
+        "SELECT source_file, size, mtime, checksum, records, rejected FROM sparkify_manifest"
+    )
+    return {r[0]: Entry(int(r[1]), r[2], r[3], int(r[4]), int(r[5])) for r in rows}
+
+
+def _same(file: SourceFile, entry: Entry) -> bool:
+    if file.size != entry.size:
+        return False
+    if file.etag is not None:
+        return file.etag == entry.checksum
+    return file.mtime is not None and entry.mtime == file.mtime
+
+
+def plan(files: list[SourceFile], known: dict[str, Entry]) -> Plan:
+    """Split ``files`` into those that must be read and those that certainly did not change
+    (same size and modification time, or same ETag)."""
+    to_read, unchanged = [], []
+    for f in files:
+        entry = known.get(f.path)
+        (unchanged if entry is not None and _same(f, entry) else to_read).append(f)
+    return Plan(to_read, unchanged, known)
+
+
+def is_unchanged(data: FileData, known: dict[str, Entry]) -> bool:
+    """Whether a file that was read has the checksum and size already loaded."""
+    entry = known.get(data.file.path)
+    return entry is not None and entry.size == data.file.size and entry.checksum == data.checksum
+
+
+def manifest_rows(datas: list[FileData], counts: dict[str, FileCounts]) -> pa.Table:
+    """Manifest rows for files just loaded (``counts``) or only touched (no counts: kept)."""
+    cols: dict[str, list[object]] = {c: [] for c in MANIFEST.column_names}
+    for d in datas:
+        c = counts[d.file.path]
+        values = (d.file.path, d.file.kind.value, d.file.size, d.file.mtime, d.checksum, c.records, c.rejected)
+        for key, value in zip(cols, values, strict=True):
+            cols[key].append(value)
+    schema = pa.schema(
+        [
+            ("source_file", pa.string()),
+            ("kind", pa.string()),
+            ("size", pa.int64()),
+            ("mtime", pa.float64()),
+            ("checksum", pa.string()),
+            ("records", pa.int32()),
+            ("rejected", pa.int32()),
+        ]
+    )
+    return pa.table(cols, schema=schema)

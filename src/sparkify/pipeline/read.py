@@ -1,0 +1,104 @@
+"""Gather the bytes of input files concurrently and turn them into text.
+
+Work here is per file, never per record: decompress, checksum, strip a UTF-8 BOM and check
+the encoding is checked batch-wide by Arrow later; a file whose bytes are not valid UTF-8 is
+split into lines by :func:`fix_encoding` so that only its bad lines are rejected (the rare
+slow path).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import zlib
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from sparkify.sources.base import Source, SourceFile
+
+BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A record rejected before DuckDB saw it (bad encoding, corrupt gzip)."""
+
+    line: int | None
+    reason: str
+    raw_text: str
+
+
+@dataclass
+class FileData:
+    """What was read from one file: its checksum, its text and early rejects."""
+
+    file: SourceFile
+    checksum: str
+    text: bytes
+    rejects: list[Reject] = field(default_factory=list)
+
+
+def checksum_of(file: SourceFile, data: bytes) -> str:
+    """The manifest checksum: the S3 ETag when there is one, else blake2b of the bytes."""
+    if file.etag:
+        return file.etag
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _decompress(file: SourceFile, data: bytes) -> tuple[bytes, list[Reject]]:
+    if not file.gzipped:
+        return data, []
+    try:
+        return gzip.decompress(data), []
+    except (OSError, EOFError, zlib.error) as e:
+        return b"", [Reject(None, f"corrupt gzip file: {e}", "")]
+
+
+def fix_encoding(data: FileData) -> None:
+    """Blank out the lines of ``data`` that are not UTF-8 (keeping line numbers) and reject
+    them. Called only for files the batch-wide UTF-8 check found invalid."""
+    try:
+        data.text.decode("utf-8")
+        return
+    except UnicodeDecodeError:
+        pass
+    lines = text.split(b"\n")
+    rejects: list[Reject] = []
+    for i, line in enumerate(lines):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raw = line.decode("utf-8", errors="backslashreplace")
+            rejects.append(Reject(i + 1, f"invalid UTF-8 at byte {e.start}", raw))
+            lines[i] = b""
+    data.text = b"\n".join(lines)
+    data.rejects.extend(rejects)
+
+
+def decode_file(file: SourceFile, data: bytes) -> FileData:
+    """Turn the stored bytes of ``file`` into UTF-8 text ready for the parser."""
+    checksum = checksum_of(file, data)
+    text, rejects = _decompress(file, data)
+    if text.startswith(BOM):
+        text = text[len(BOM) :]
+    return FileData(file, checksum, text, rejects)
+
+
+def read_files(
+    source: Source,
+    files: list[SourceFile],
+    on_file: Callable[[int], None] | None = None,
+) -> Iterator[FileData]:
+    """Read and decode ``files`` concurrently, yielding them in order."""
+    if not files:
+        return
+
+    def work(f: SourceFile) -> FileData:
+        return decode_file(f, source.read_bytes(f))
+
+    with ThreadPoolExecutor(max_workers=max(1, source.concurrency)) as pool:
+        for data in pool.map(work, files):
+            if on_file is not None:
+                on_file(data.file.size)
+            yield data

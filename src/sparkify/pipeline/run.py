@@ -1,0 +1,190 @@
+"""The whole pipeline: create tables, stage new files, transform, check.
+
+One transaction per run: a run that fails or is killed leaves the warehouse as it was.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from sparkify.config import Settings
+from sparkify.errors import CheckError, TooManyErrorsError
+from sparkify.pipeline import manifest
+from sparkify.pipeline.check import CheckReport, run_checks
+from sparkify.pipeline.progress import NullReporter, Reporter
+from sparkify.pipeline.read import FileData, read_files
+from sparkify.pipeline.stage import stage_batch
+from sparkify.pipeline.transform import run_transform
+from sparkify.schema.model import ALL_TABLES, MANIFEST, STAGING_TABLES, STAR_TABLES, META_TABLES
+from sparkify.sources.base import Source, SourceFile
+from sparkify.targets.base import Target
+
+MAX_BATCH_FILES = 20_000
+
+
+@dataclass
+class EtlResult:
+    """What one ``etl`` did."""
+
+    source: str
+    target: str
+    files_total: int = 0
+    files_new: int = 0
+    files_changed: int = 0
+    files_skipped: int = 0
+    records: int = 0
+    events_staged: int = 0
+    songs_staged: int = 0
+    rejected: int = 0
+    transformed: bool = False
+    table_counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+@dataclass
+class RunResult:
+    """What ``run`` did: the load and the checks."""
+
+    etl: EtlResult
+    checks: CheckReport
+    created_tables: list[str]
+
+
+def create_tables(target: Target, *, drop: bool = False) -> list[str]:
+    """Create every table that is missing (all of them, after dropping, with ``drop``);
+    returns the names created."""
+    existing = set() if drop else target.table_names()
+    created = []
+    with target.transaction():
+        for table in ALL_TABLES:
+            if drop:
+                target.execute(target.renderer.drop_table(table))
+            if table.name not in existing:
+                target.execute(target.renderer.create_table(table))
+                created.append(table.name)
+    return created
+
+
+def _batches(files: list[SourceFile], batch_bytes: int) -> Iterator[list[SourceFile]]:
+    batch: list[SourceFile] = []
+    size = 0
+    for f in files:
+        if batch and (size + f.size > batch_bytes or len(batch) >= MAX_BATCH_FILES):
+            yield batch
+            batch, size = [], 0
+        batch.append(f)
+        size += f.size
+    if batch:
+        yield batch
+
+
+def _stage_batch(
+    target: Target, datas: list[FileData], known: dict[str, manifest.Entry], result: EtlResult
+) -> None:
+    fresh = [d for d in datas if not manifest.is_unchanged(d, known)]
+    touched = [d for d in datas if manifest.is_unchanged(d, known)]
+    result.files_skipped += len(touched)
+    if touched:
+        counts = {d.file.path: manifest.FileCounts(known[d.file.path].records, known[d.file.path].rejected) for d in touched}
+        target.delete_files([d.file.path for d in touched], manifest_only=True)
+        target.insert_rows(MANIFEST, manifest.manifest_rows(touched, counts))
+    if not fresh:
+        return
+    changed = [d.file.path for d in fresh if d.file.path in known]
+    result.files_changed += len(changed)
+    result.files_new += len(fresh) - len(changed)
+    target.delete_files(changed)
+    base = int(target.scalar("SELECT COALESCE(MAX(event_id), 0) FROM staging_events") or 0)
+    batch = stage_batch(target.parser_connection(), fresh, base)
+    target.ingest(batch)
+    target.insert_rows(MANIFEST, manifest.manifest_rows(fresh, batch.counts))
+    result.records += sum(c.records for c in batch.counts.values())
+    result.events_staged += batch.events
+    result.songs_staged += batch.songs
+    result.rejected += batch.rejected
+
+
+def _clear(target: Target) -> None:
+    for table in STAGING_TABLES + STAR_TABLES + META_TABLES:
+        target.execute(f"DELETE FROM {target.renderer.quote(table.name)}")
+
+
+def table_counts(target: Target) -> dict[str, int]:
+    """Row counts of the star, staging and load_errors tables."""
+    names = [t.name for t in STAR_TABLES + STAGING_TABLES] + ["load_errors"]
+    return {n: int(target.scalar(f"SELECT COUNT(*) FROM {target.renderer.quote(n)}")) for n in names}
+
+
+def etl(
+    source: Source,
+    target: Target,
+    *,
+    full_refresh: bool = False,
+    max_errors: int | None = None,
+    batch_mb: int = 256,
+    reporter: Reporter | None = None,
+) -> EtlResult:
+    """Load new and changed files from ``source`` into ``target`` and rebuild the star
+    schema, all in one transaction. Raises ``TooManyErrorsError`` (nothing committed) when
+    more than ``max_errors`` records are rejected."""
+    rep = reporter or NullReporter()
+    started = time.perf_counter()
+    result = EtlResult(source.describe(), target.describe())
+    files = source.list_files()
+    result.files_total = len(files)
+    with target.transaction():
+        if full_refresh:
+            _clear(target)
+        known = manifest.read_manifest(target)
+        todo = manifest.plan(files, known)
+        result.files_skipped = len(todo.unchanged)
+        rep.start("Staging", sum(f.size for f in todo.to_read), "bytes")
+        for batch in _batches(todo.to_read, batch_mb * 1024 * 1024):
+            datas = list(read_files(source, batch, lambda n: rep.advance("Staging", n)))
+            _stage_batch(target, datas, known, result)
+        rep.finish("Staging")
+        if max_errors is not None and result.rejected > max_errors:
+            raise TooManyErrorsError(
+                f"{result.rejected} records were rejected, more than --max-errors {max_errors}; "
+                "nothing was committed.",
+                "See the reasons with a run without --max-errors (table load_errors), fix the "
+                "input, or raise the limit.",
+            )
+        if result.files_new or result.files_changed or full_refresh:
+            run_transform(target, rep)
+            result.transformed = True
+    result.table_counts = table_counts(target)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def run(
+    source: Source,
+    target: Target,
+    settings: Settings,
+    *,
+    full_refresh: bool = False,
+    reporter: Reporter | None = None,
+) -> RunResult:
+    """``create-tables`` (missing ones), ``etl``, then ``check``. Raises ``CheckError`` when a
+    check fails (the load itself is committed)."""
+    created = create_tables(target)
+    result = etl(
+        source,
+        target,
+        full_refresh=full_refresh,
+        max_errors=settings.max_errors,
+        batch_mb=settings.batch_mb,
+        reporter=reporter,
+    )
+    report = run_checks(target)
+    return RunResult(result, report, created)
+
+
+def require_checks(report: CheckReport) -> None:
+    """Raise ``CheckError`` naming the failed checks, if any failed."""
+    if not report.ok:
+        names = ", ".join(r.name for r in report.failures)
+        raise CheckError(f"Data-quality checks failed: {names}.", "Run `sparkify check` for details.")

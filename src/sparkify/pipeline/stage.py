@@ -1,0 +1,155 @@
+"""Type a batch of input files into staging rows with DuckDB.
+
+The parser runs on a DuckDB connection: the target's own (DuckDB target, zero copy) or an
+in-memory one whose results are bulk-copied elsewhere (PostgreSQL). It leaves three temp
+relations on that connection for the target to ingest: ``_staged_events``,
+``_staged_songs`` (columns in staging-table order, ``event_id`` included) and ``_rejects``
+(``source_file, source_line, reason, raw_text``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from sparkify.pipeline.lines import lines_table, stream_objects
+from sparkify.pipeline.read import FileData
+from sparkify.schema.model import STAGING_EVENTS, STAGING_SONGS, Table
+from sparkify.sources.base import FileKind
+from sparkify.sql.staging import input_columns, parse_sql
+
+PARSED = {FileKind.LOG: "_parsed_log", FileKind.SONG: "_parsed_song"}
+TABLES = {FileKind.LOG: STAGING_EVENTS, FileKind.SONG: STAGING_SONGS}
+_BLANK = "length(text) > 0 AND NOT (length(text) < 64 AND trim(text, chr(32) || chr(9) || chr(13)) = '')"
+
+
+@dataclass(frozen=True)
+class FileCounts:
+    """Records found in one file, and how many of them were rejected."""
+
+    records: int
+    rejected: int
+
+
+@dataclass(frozen=True)
+class StagedBatch:
+    """The outcome of parsing one batch; the rows wait in temp relations on ``con``."""
+
+    con: duckdb.DuckDBPyConnection
+    counts: dict[str, FileCounts]
+    events: int
+    songs: int
+    rejected: int
+
+
+def _parse_kind(con: duckdb.DuckDBPyConnection, kind: FileKind, datas: list[FileData]) -> None:
+    table = TABLES[kind]
+    lines = lines_table(datas, 0)
+    con.register("_lines_arrow", lines)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {PARSED[kind]} AS "
+        + parse_sql(table, f"(SELECT * FROM _lines_arrow WHERE {_BLANK})")
+    )
+    con.unregister("_lines_arrow")
+    _reparse_streams(con, kind, datas)
+
+
+def _reparse_streams(con: duckdb.DuckDBPyConnection, kind: FileKind, datas: list[FileData]) -> None:
+    """Files with invalid lines may be pretty-printed or concatenated JSON: read those as a
+    stream of values instead of line by line, when that reads the whole file."""
+    parsed = PARSED[kind]
+    bad = con.execute(
+        f"SELECT DISTINCT file_idx FROM {parsed} WHERE reason = 'not valid JSON'"
+    ).fetchall()
+    rows: dict[str, list[int | str]] = {"file_idx": [], "line_no": [], "seq": [], "text": []}
+    for (idx,) in bad:
+        objects = stream_objects(datas[idx].text.decode("utf-8"))
+        if objects is None:
+            continue
+        for seq, (line, text) in enumerate(objects):
+            for key, value in zip(rows, (idx, line, seq, text), strict=True):
+                rows[key].append(value)
+        con.execute(f"DELETE FROM {parsed} WHERE file_idx = ?", [idx])
+    if not rows["file_idx"]:
+        return
+    schema = pa.schema(
+        [("file_idx", pa.int32()), ("line_no", pa.int32()), ("seq", pa.int32()), ("text", pa.string())]
+    )
+    con.register("_stream_arrow", pa.table(rows, schema=schema))
+    con.execute(f"INSERT INTO {parsed} " + parse_sql(TABLES[kind], "_stream_arrow"))
+    con.unregister("_stream_arrow")
+
+
+def _staged_view(con: duckdb.DuckDBPyConnection, kind: FileKind, table: Table, base: int) -> None:
+    cols = ", ".join(f'p."{c.name}"' for c in input_columns(table))
+    ident = ""
+    if any(c.identity for c in table.columns):
+        ident = f"{base} + row_number() OVER (ORDER BY p.file_idx, p.line_no, p.seq) AS event_id, "
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW _staged_{'events' if kind is FileKind.LOG else 'songs'} AS "
+        f"SELECT {ident}{cols}, f.source_file, p.line_no AS source_line "
+        f"FROM {PARSED[kind]} p JOIN _files f ON f.kind = '{kind.value}' AND f.file_idx = p.file_idx "
+        f"WHERE p.reason = ''"
+    )
+
+
+def _rejects_table(con: duckdb.DuckDBPyConnection, datas: dict[FileKind, list[FileData]]) -> None:
+    early: dict[str, list[object]] = {"source_file": [], "source_line": [], "reason": [], "raw_text": []}
+    for group in datas.values():
+        for d in group:
+            for r in d.rejects:
+                for key, value in zip(early, (d.file.path, r.line, r.reason, r.raw_text), strict=True):
+                    early[key].append(value)
+    schema = pa.schema(
+        [("source_file", pa.string()), ("source_line", pa.int32()), ("reason", pa.string()), ("raw_text", pa.string())]
+    )
+    con.register("_early_rejects", pa.table(early, schema=schema))
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _rejects AS SELECT * FROM _early_rejects "
+        + "".join(
+            f"UNION ALL SELECT f.source_file, p.line_no, p.reason, rtrim(p.text, chr(13)) "
+            f"FROM {PARSED[k]} p JOIN _files f ON f.kind = '{k.value}' AND f.file_idx = p.file_idx "
+            f"WHERE p.reason <> '' "
+            for k in FileKind
+        )
+    )
+    con.unregister("_early_rejects")
+
+
+def _file_counts(
+    con: duckdb.DuckDBPyConnection, by_kind: dict[FileKind, list[FileData]]
+) -> dict[str, FileCounts]:
+    counts: dict[str, FileCounts] = {}
+    for kind, group in by_kind.items():
+        rows = con.execute(
+            f"SELECT file_idx, COUNT(*), COUNT(*) FILTER (WHERE reason <> '') "
+            f"FROM {PARSED[kind]} GROUP BY file_idx"
+        ).fetchall()
+        parsed = {int(i): (int(n), int(bad)) for i, n, bad in rows}
+        for i, d in enumerate(group):
+            n, bad = parsed.get(i, (0, 0))
+            counts[d.file.path] = FileCounts(n + len(d.rejects), bad + len(d.rejects))
+    return counts
+
+
+def stage_batch(con: duckdb.DuckDBPyConnection, datas: list[FileData], event_base: int) -> StagedBatch:
+    """Parse ``datas`` on ``con``; events get ids ``event_base + 1 …`` in file/line order."""
+    by_kind = {k: [d for d in datas if d.file.kind is k] for k in FileKind}
+    files = {
+        "file_idx": [i for k in FileKind for i in range(len(by_kind[k]))],
+        "kind": [k.value for k in FileKind for _ in by_kind[k]],
+        "source_file": [d.file.path for k in FileKind for d in by_kind[k]],
+    }
+    con.register("_files_arrow", pa.table(files))
+    con.execute("CREATE OR REPLACE TEMP TABLE _files AS SELECT * FROM _files_arrow")
+    con.unregister("_files_arrow")
+    for kind in FileKind:
+        _parse_kind(con, kind, by_kind[kind])
+        _staged_view(con, kind, TABLES[kind], event_base)
+    _rejects_table(con, by_kind)
+    (events,) = con.execute("SELECT COUNT(*) FROM _staged_events").fetchone() or (0,)
+    (songs,) = con.execute("SELECT COUNT(*) FROM _staged_songs").fetchone() or (0,)
+    (rejected,) = con.execute("SELECT COUNT(*) FROM _rejects").fetchone() or (0,)
+    return StagedBatch(con, _file_counts(con, by_kind), int(events), int(songs), int(rejected))

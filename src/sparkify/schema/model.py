@@ -1,0 +1,261 @@
+"""The warehouse schema as data: staging, star and bookkeeping tables.
+
+Declared once here and rendered per dialect by :mod:`sparkify.schema.render`. Column and table
+names of the star schema are a contract (DESIGN.md §3): analysts' queries use them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class ColumnType(str, Enum):
+    """Logical column types; each renderer maps them to its dialect."""
+
+    BIGINT = "bigint"
+    INTEGER = "integer"
+    DOUBLE = "double"
+    TEXT = "text"
+    TIMESTAMP = "timestamp"
+
+
+class TableKind(str, Enum):
+    """What a table is for; drives diagrams, DDL order and the `--drop` behaviour."""
+
+    STAGING = "staging"
+    FACT = "fact"
+    DIMENSION = "dimension"
+    META = "meta"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column. ``json_key`` names the input field a staging column is read from."""
+
+    name: str
+    type: ColumnType
+    nullable: bool = True
+    primary_key: bool = False
+    references: tuple[str, str] | None = None
+    json_key: str | None = None
+    required: bool = False
+    identity: bool = False
+    integer_text: bool = False
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table with its Redshift physical design (ignored by other dialects)."""
+
+    name: str
+    kind: TableKind
+    columns: tuple[Column, ...]
+    doc: str = ""
+    diststyle: str = "AUTO"
+    distkey: str | None = None
+    sortkey: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """Names of the columns, in declaration order."""
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def primary_key(self) -> str | None:
+        """The single primary-key column, if the table has one."""
+        keys = [c.name for c in self.columns if c.primary_key]
+        return keys[0] if keys else None
+
+    def column(self, name: str) -> Column:
+        """The column called ``name``; ``KeyError`` if there is none."""
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+
+T = ColumnType
+LINEAGE = (
+    Column("source_file", T.TEXT, nullable=False, doc="Path of the input file, from the source root"),
+    Column("source_line", T.INTEGER, nullable=False, doc="1-based line where the record starts"),
+)
+
+STAGING_EVENTS = Table(
+    "staging_events",
+    TableKind.STAGING,
+    (
+        Column("event_id", T.BIGINT, nullable=False, identity=True, doc="Surrogate id of the event"),
+        Column("artist", T.TEXT, json_key="artist"),
+        Column("auth", T.TEXT, json_key="auth"),
+        Column("firstname", T.TEXT, json_key="firstName"),
+        Column("gender", T.TEXT, json_key="gender"),
+        Column("iteminsession", T.INTEGER, json_key="itemInSession"),
+        Column("lastname", T.TEXT, json_key="lastName"),
+        Column("length", T.DOUBLE, json_key="length"),
+        Column("level", T.TEXT, json_key="level"),
+        Column("location", T.TEXT, json_key="location"),
+        Column("method", T.TEXT, json_key="method"),
+        Column("page", T.TEXT, json_key="page"),
+        Column("registration", T.DOUBLE, json_key="registration"),
+        Column("sessionid", T.INTEGER, json_key="sessionId"),
+        Column("song", T.TEXT, json_key="song"),
+        Column("status", T.INTEGER, json_key="status"),
+        Column("ts", T.BIGINT, nullable=False, json_key="ts", required=True, doc="Epoch ms"),
+        Column("useragent", T.TEXT, json_key="userAgent"),
+        Column("userid", T.TEXT, json_key="userId", integer_text=True, doc="Integer as text; '' when logged out"),
+        *LINEAGE,
+    ),
+    doc="One row per log record, typed.",
+    diststyle="EVEN",
+    sortkey=("ts",),
+)
+
+STAGING_SONGS = Table(
+    "staging_songs",
+    TableKind.STAGING,
+    (
+        Column("num_songs", T.INTEGER, json_key="num_songs"),
+        Column("artist_id", T.TEXT, nullable=False, json_key="artist_id", required=True),
+        Column("artist_latitude", T.DOUBLE, json_key="artist_latitude"),
+        Column("artist_longitude", T.DOUBLE, json_key="artist_longitude"),
+        Column("artist_location", T.TEXT, json_key="artist_location"),
+        Column("artist_name", T.TEXT, json_key="artist_name"),
+        Column("song_id", T.TEXT, nullable=False, json_key="song_id", required=True),
+        Column("title", T.TEXT, json_key="title"),
+        Column("duration", T.DOUBLE, json_key="duration"),
+        Column("year", T.INTEGER, json_key="year"),
+        *LINEAGE,
+    ),
+    doc="One row per song record, typed.",
+    diststyle="EVEN",
+    sortkey=("song_id",),
+)
+
+SONGPLAYS = Table(
+    "songplays",
+    TableKind.FACT,
+    (
+        Column("songplay_id", T.BIGINT, nullable=False, primary_key=True, doc="= event_id"),
+        Column("start_time", T.TIMESTAMP, nullable=False, references=("time", "start_time")),
+        Column("user_id", T.INTEGER, nullable=False, references=("users", "user_id")),
+        Column("level", T.TEXT),
+        Column("song_id", T.TEXT, references=("songs", "song_id")),
+        Column("artist_id", T.TEXT, references=("artists", "artist_id")),
+        Column("session_id", T.INTEGER),
+        Column("location", T.TEXT),
+        Column("user_agent", T.TEXT),
+    ),
+    doc="One row per NextSong event with a user id.",
+    diststyle="KEY",
+    distkey="user_id",
+    sortkey=("start_time",),
+)
+
+USERS = Table(
+    "users",
+    TableKind.DIMENSION,
+    (
+        Column("user_id", T.INTEGER, nullable=False, primary_key=True),
+        Column("first_name", T.TEXT),
+        Column("last_name", T.TEXT),
+        Column("gender", T.TEXT),
+        Column("level", T.TEXT),
+    ),
+    doc="Users with at least one play; attributes from their latest event.",
+    diststyle="KEY",
+    distkey="user_id",
+    sortkey=("user_id",),
+)
+
+SONGS = Table(
+    "songs",
+    TableKind.DIMENSION,
+    (
+        Column("song_id", T.TEXT, nullable=False, primary_key=True),
+        Column("title", T.TEXT),
+        Column("artist_id", T.TEXT, references=("artists", "artist_id")),
+        Column("year", T.INTEGER),
+        Column("duration", T.DOUBLE),
+    ),
+    doc="The song catalogue, one row per song_id.",
+    diststyle="KEY",
+    distkey="song_id",
+    sortkey=("song_id",),
+)
+
+ARTISTS = Table(
+    "artists",
+    TableKind.DIMENSION,
+    (
+        Column("artist_id", T.TEXT, nullable=False, primary_key=True),
+        Column("name", T.TEXT),
+        Column("location", T.TEXT),
+        Column("latitude", T.DOUBLE),
+        Column("longitude", T.DOUBLE),
+    ),
+    doc="Artists, from their record with the smallest song_id.",
+    diststyle="KEY",
+    distkey="artist_id",
+    sortkey=("artist_id",),
+)
+
+TIME = Table(
+    "time",
+    TableKind.DIMENSION,
+    (
+        Column("start_time", T.TIMESTAMP, nullable=False, primary_key=True),
+        Column("hour", T.INTEGER),
+        Column("day", T.INTEGER),
+        Column("week", T.INTEGER),
+        Column("month", T.INTEGER),
+        Column("year", T.INTEGER),
+        Column("weekday", T.INTEGER, doc="0 = Sunday … 6 = Saturday"),
+    ),
+    doc="One row per distinct songplays.start_time.",
+    diststyle="AUTO",
+    sortkey=("start_time",),
+)
+
+LOAD_ERRORS = Table(
+    "load_errors",
+    TableKind.META,
+    (
+        Column("source_file", T.TEXT, nullable=False),
+        Column("source_line", T.INTEGER),
+        Column("reason", T.TEXT, nullable=False),
+        Column("raw_text", T.TEXT),
+    ),
+    doc="Input records that could not be staged, with the reason.",
+    diststyle="EVEN",
+)
+
+MANIFEST = Table(
+    "sparkify_manifest",
+    TableKind.META,
+    (
+        Column("source_file", T.TEXT, nullable=False, primary_key=True),
+        Column("kind", T.TEXT, nullable=False),
+        Column("size", T.BIGINT, nullable=False),
+        Column("mtime", T.DOUBLE),
+        Column("checksum", T.TEXT, nullable=False, doc="blake2b of the bytes, or the S3 ETag"),
+        Column("records", T.INTEGER, nullable=False),
+        Column("rejected", T.INTEGER, nullable=False),
+    ),
+    doc="Files already loaded: skipped next time unless their size or checksum changed.",
+    diststyle="ALL",
+)
+
+STAGING_TABLES = (STAGING_EVENTS, STAGING_SONGS)
+STAR_TABLES = (SONGPLAYS, USERS, SONGS, ARTISTS, TIME)
+META_TABLES = (LOAD_ERRORS, MANIFEST)
+ALL_TABLES = STAGING_TABLES + STAR_TABLES + META_TABLES
+
+
+def table(name: str) -> Table:
+    """The table called ``name``; ``KeyError`` if the schema has none."""
+    for t in ALL_TABLES:
+        if t.name == name:
+            return t
+    raise KeyError(name)

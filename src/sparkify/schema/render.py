@@ -1,0 +1,172 @@
+"""Render the schema model and SQL templates for one dialect.
+
+One class per dialect; differences live in class-level tables and a few small methods
+(sqlglot's generator pattern). Redshift extends PostgreSQL; DuckDB stands alone.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from sparkify.dialects import Dialect
+from sparkify.schema.model import ALL_TABLES, Column, ColumnType, Table
+
+_MACRO = re.compile(r"\{\{(\w+):([^{}]*)\}\}")
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+
+
+def check_identifier(name: str, what: str = "identifier") -> str:
+    """Return ``name`` if it is a plain SQL identifier; raise ``ValueError`` otherwise."""
+    if not _IDENT.match(name):
+        raise ValueError(f"invalid {what} {name!r}: use letters, digits and '_' only")
+    return name
+
+
+class Renderer:
+    """Base renderer: ANSI-ish DDL plus template macros shared by every dialect."""
+
+    dialect: ClassVar[Dialect]
+    TYPE_MAPPING: ClassVar[dict[ColumnType, str]] = {
+        ColumnType.BIGINT: "BIGINT",
+        ColumnType.INTEGER: "INTEGER",
+        ColumnType.DOUBLE: "DOUBLE PRECISION",
+        ColumnType.TEXT: "VARCHAR",
+        ColumnType.TIMESTAMP: "TIMESTAMP",
+    }
+    PRIMARY_KEYS: ClassVar[bool] = False
+
+    def quote(self, name: str) -> str:
+        """Quote an identifier (names are validated, never user text)."""
+        return '"' + check_identifier(name) + '"'
+
+    def column_type(self, column: Column) -> str:
+        """The dialect's type for ``column``."""
+        return self.TYPE_MAPPING[column.type]
+
+    def column_def(self, column: Column) -> str:
+        """One column definition inside CREATE TABLE."""
+        parts = [self.quote(column.name), self.column_type(column)]
+        if not column.nullable:
+            parts.append("NOT NULL")
+        return " ".join(parts)
+
+    def table_constraints(self, table: Table) -> list[str]:
+        """Table-level constraints (primary key where the dialect enforces or uses it)."""
+        if self.PRIMARY_KEYS and table.primary_key:
+            return [f"PRIMARY KEY ({self.quote(table.primary_key)})"]
+        return []
+
+    def table_options(self, table: Table) -> str:
+        """Text after the closing parenthesis (Redshift's DISTSTYLE/SORTKEY)."""
+        return ""
+
+    def create_table(self, table: Table, *, if_not_exists: bool = True) -> str:
+        """CREATE TABLE for ``table``."""
+        body = [self.column_def(c) for c in table.columns] + self.table_constraints(table)
+        exists = "IF NOT EXISTS " if if_not_exists else ""
+        cols = ",\n    ".join(body)
+        return f"CREATE TABLE {exists}{self.quote(table.name)} (\n    {cols}\n){self.table_options(table)}"
+
+    def drop_table(self, table: Table) -> str:
+        """DROP TABLE IF EXISTS for ``table``."""
+        return f"DROP TABLE IF EXISTS {self.quote(table.name)}"
+
+    def ddl(self, tables: tuple[Table, ...] = ALL_TABLES) -> list[str]:
+        """CREATE TABLE statements for ``tables``."""
+        return [self.create_table(t) for t in tables]
+
+    # -- macros used by the SQL templates in sparkify/sql ------------------------------------
+
+    def macro_epoch_ms(self, expr: str) -> str:
+        """Epoch milliseconds to a UTC TIMESTAMP, millisecond precision kept."""
+        return f"(TIMESTAMP 'epoch' + {expr} * INTERVAL '1 millisecond')"
+
+    def macro_round5(self, expr: str) -> str:
+        """A double rounded to 5 decimals, comparable across rows."""
+        return f"ROUND(CAST({expr} AS NUMERIC), 5)"
+
+    def macro_bytes(self, expr: str) -> str:
+        """``expr`` compared byte by byte (no locale collation), so "smallest" is the same
+        on every target."""
+        return expr
+
+    def macro_q(self, name: str) -> str:
+        """A quoted table or column name."""
+        return self.quote(name.strip())
+
+    def expand(self, template: str) -> str:
+        """Replace ``{{macro:arg}}`` markers in ``template`` with this dialect's SQL."""
+
+        def sub(match: re.Match[str]) -> str:
+            fn = getattr(self, f"macro_{match.group(1)}", None)
+            if fn is None:
+                raise KeyError(f"unknown SQL macro {match.group(1)!r}")
+            result: str = fn(match.group(2).strip())
+            return result
+
+        return _MACRO.sub(sub, template)
+
+
+class DuckDBRenderer(Renderer):
+    """DuckDB: no enforced keys (checks verify them), native epoch and rounding functions."""
+
+    dialect = Dialect.DUCKDB
+    TYPE_MAPPING: ClassVar[dict[ColumnType, str]] = {
+        **Renderer.TYPE_MAPPING,
+        ColumnType.DOUBLE: "DOUBLE",
+    }
+
+    def macro_epoch_ms(self, expr: str) -> str:
+        return f"epoch_ms({expr})"
+
+    def macro_round5(self, expr: str) -> str:
+        return f"round({expr}, 5)"
+
+
+class PostgresRenderer(Renderer):
+    """PostgreSQL: enforced primary keys on the star tables."""
+
+    dialect = Dialect.POSTGRES
+    PRIMARY_KEYS = True
+
+    def macro_bytes(self, expr: str) -> str:
+        return f'{expr} COLLATE "C"'
+
+
+class RedshiftRenderer(PostgresRenderer):
+    """Redshift: informational keys, distribution and sort keys, ENCODE AUTO, IDENTITY."""
+
+    dialect = Dialect.REDSHIFT
+    TYPE_MAPPING: ClassVar[dict[ColumnType, str]] = {
+        **Renderer.TYPE_MAPPING,
+        ColumnType.TEXT: "VARCHAR(65535)",
+    }
+
+    def macro_bytes(self, expr: str) -> str:
+        return expr  # Redshift compares VARCHAR byte by byte already
+
+    def column_type(self, column: Column) -> str:
+        base = super().column_type(column)
+        return f"{base} IDENTITY(1, 1)" if column.identity else base
+
+    def table_options(self, table: Table) -> str:
+        opts = [f"DISTSTYLE {table.diststyle}"]
+        if table.distkey:
+            opts.append(f"DISTKEY({self.quote(table.distkey)})")
+        if table.sortkey:
+            opts.append(f"SORTKEY({', '.join(self.quote(c) for c in table.sortkey)})")
+        opts.append("ENCODE AUTO")
+        return "\n" + "\n".join(opts)
+
+
+RENDERERS: dict[Dialect, type[Renderer]] = {
+    Dialect.DUCKDB: DuckDBRenderer,
+    Dialect.POSTGRES: PostgresRenderer,
+    Dialect.REDSHIFT: RedshiftRenderer,
+}
+
+
+def renderer_for(dialect: Dialect) -> Renderer:
+    """A renderer instance for ``dialect``."""
+    return RENDERERS[dialect]()

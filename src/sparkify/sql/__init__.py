@@ -1,0 +1,44 @@
+"""SQL templates: the only home of SQL text besides the schema renderers.
+
+A template file holds statements separated by ``-- name: NAME`` lines; ``{{macro:arg}}``
+markers are expanded per dialect by :meth:`sparkify.schema.render.Renderer.expand`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from sparkify.schema.render import Renderer
+
+_NAME = re.compile(r"^-- name: (\w+)\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One named SQL statement, already rendered for a dialect."""
+
+    name: str
+    sql: str
+
+
+@cache
+def _template(name: str) -> str:
+    return resources.files("sparkify.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
+
+
+def _strip(body: str) -> str:
+    lines = [ln for ln in body.strip().splitlines() if not ln.lstrip().startswith("--")]
+    return "\n".join(lines).strip().rstrip(";").strip()
+
+
+def statements(template: str, renderer: Renderer) -> list[Statement]:
+    """The named statements of ``template`` (a file in this package), rendered."""
+    text = _template(template)
+    parts = _NAME.split(text)
+    out = []
+    for i in range(1, len(parts), 2):
+        out.append(Statement(parts[i], renderer.expand(_strip(parts[i + 1]))))
+    return out

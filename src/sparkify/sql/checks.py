@@ -1,0 +1,96 @@
+"""Data-quality check queries (DESIGN.md §5), generated from the schema model.
+
+Every query returns one number. For ``error`` and ``warning`` checks the number is a count of
+offending rows and the check passes when it is zero; ``info`` checks only report a value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from sparkify.schema.model import STAR_TABLES, Table
+from sparkify.schema.render import Renderer
+
+
+class Severity(str, Enum):
+    """What a non-zero result means."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class CheckQuery:
+    """One data-quality check: a name, what it verifies, and its SQL."""
+
+    name: str
+    description: str
+    sql: str
+    severity: Severity = Severity.ERROR
+
+
+def _not_empty(r: Renderer, t: Table) -> CheckQuery:
+    q = r.quote(t.name)
+    return CheckQuery(
+        f"{t.name}_not_empty",
+        f"{t.name} has rows",
+        f"SELECT CASE WHEN COUNT(*) = 0 THEN 1 ELSE 0 END FROM {q}",
+    )
+
+
+def _primary_key(r: Renderer, t: Table, key: str) -> CheckQuery:
+    q, k = r.quote(t.name), r.quote(key)
+    return CheckQuery(
+        f"{t.name}_{key}_unique",
+        f"{t.name}.{key} is unique and not null",
+        f"SELECT COUNT(*) - COUNT(DISTINCT {k}) FROM {q}",
+    )
+
+
+def _reference(r: Renderer, t: Table, col: str, ref_table: str, ref_col: str) -> CheckQuery:
+    child, parent = r.quote(t.name), r.quote(ref_table)
+    c, p = r.quote(col), r.quote(ref_col)
+    return CheckQuery(
+        f"{t.name}_{col}_in_{ref_table}",
+        f"every non-null {t.name}.{col} is in {ref_table}",
+        f"SELECT COUNT(*) FROM {child} c LEFT JOIN {parent} p ON c.{c} = p.{p} "
+        f"WHERE c.{c} IS NOT NULL AND p.{p} IS NULL",
+    )
+
+
+def check_queries(r: Renderer) -> list[CheckQuery]:
+    """All checks of DESIGN.md §5, rendered for ``r``'s dialect."""
+    checks = [_not_empty(r, t) for t in STAR_TABLES]
+    checks += [_primary_key(r, t, t.primary_key) for t in STAR_TABLES if t.primary_key]
+    for t in STAR_TABLES:
+        for col in t.columns:
+            if col.references:
+                checks.append(_reference(r, t, col.name, *col.references))
+    checks.append(
+        CheckQuery(
+            "songplays_count_matches_staging",
+            "songplays has one row per staged NextSong event with a user id",
+            "SELECT ABS((SELECT COUNT(*) FROM songplays) - (SELECT COUNT(*) FROM staging_events "
+            "WHERE page = 'NextSong' AND userid <> ''))",
+        )
+    )
+    checks.append(
+        CheckQuery(
+            "rejected_records",
+            "input records rejected at staging (see load_errors)",
+            "SELECT COUNT(*) FROM load_errors",
+            Severity.WARNING,
+        )
+    )
+    checks.append(
+        CheckQuery(
+            "songplays_matched_share",
+            "share of plays matched to a catalogue song",
+            "SELECT CASE WHEN COUNT(*) = 0 THEN 0 "
+            "ELSE CAST(COUNT(song_id) AS DOUBLE PRECISION) / COUNT(*) END FROM songplays",
+            Severity.INFO,
+        )
+    )
+    return checks

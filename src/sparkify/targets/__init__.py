@@ -1,0 +1,56 @@
+"""Warehouse targets behind one interface; drivers are imported only by the target using them."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from sparkify.config import Settings
+from sparkify.dialects import Dialect
+from sparkify.errors import ConfigError, TargetError
+from sparkify.targets.base import Capabilities, Target, Tracer
+
+_SCHEMES = {
+    "duckdb": Dialect.DUCKDB,
+    "postgresql": Dialect.POSTGRES,
+    "postgres": Dialect.POSTGRES,
+    "redshift": Dialect.REDSHIFT,
+    "redshift+iam": Dialect.REDSHIFT,
+}
+
+
+def dialect_of(url: str) -> Dialect:
+    """The dialect a target URL names, or a clear error."""
+    scheme = urlsplit(url).scheme.lower() if "://" in url else ""
+    if not scheme:
+        raise TargetError(
+            f"'{url}' is not a target URL.",
+            "Examples: duckdb:///sparkify.duckdb, postgresql://user@localhost:5432/db.",
+        )
+    if scheme in _SCHEMES:
+        return _SCHEMES[scheme]
+    try:
+        return Dialect.get_or_raise(scheme)
+    except ConfigError as e:
+        raise TargetError(f"Unknown target '{scheme}' in {url}.", e.hint) from e
+
+
+def open_target(settings: Settings, tracer: Tracer | None = None) -> Target:
+    """The (not yet connected) target that ``settings.target`` names."""
+    dialect = dialect_of(settings.target)
+    if dialect is Dialect.DUCKDB:
+        from sparkify.targets.duckdb import DuckDBTarget
+
+        return DuckDBTarget(
+            settings.target,
+            memory_limit=settings.memory_limit,
+            threads=settings.threads,
+            lock_timeout=settings.lock_timeout,
+            tracer=tracer,
+        )
+    raise TargetError(
+        f"The {dialect.value} target is not available in this version.",
+        "Use a duckdb:/// target.",
+    )
+
+
+__all__ = ["Capabilities", "Target", "Tracer", "dialect_of", "open_target"]

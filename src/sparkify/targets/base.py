@@ -1,0 +1,124 @@
+"""The small interface every warehouse target implements."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from sparkify.dialects import Dialect
+from sparkify.schema.model import Table
+from sparkify.schema.render import Renderer, renderer_for
+
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow as pa
+
+    from sparkify.pipeline.stage import StagedBatch
+
+Tracer = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a target can do, for the pipeline and the docs."""
+
+    transactional_ddl: bool
+    enforces_primary_keys: bool
+    bulk_load: str
+
+
+class Target(ABC):
+    """A warehouse connection. Use as a context manager; statements go through ``execute``
+    and ``query`` so a tracer sees every one of them."""
+
+    dialect: ClassVar[Dialect]
+    capabilities: ClassVar[Capabilities]
+
+    def __init__(self, tracer: Tracer | None = None) -> None:
+        self.tracer = tracer
+        self.renderer: Renderer = renderer_for(self.dialect)
+
+    def __enter__(self) -> Target:
+        self.connect()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def trace(self, sql: str) -> None:
+        """Show ``sql`` to the tracer, if any."""
+        if self.tracer is not None:
+            self.tracer(sql)
+
+    @abstractmethod
+    def describe(self) -> str:
+        """The target as a URL with any password masked."""
+
+    @abstractmethod
+    def connect(self, *, read_only: bool = False) -> None:
+        """Open the connection. Raises ``TargetError`` (``BusyError`` when locked)."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Close the connection; safe to call twice."""
+
+    @abstractmethod
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """Run one statement. Raises ``QueryError``."""
+
+    @abstractmethod
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run one query and return all its rows. Raises ``QueryError``."""
+
+    @abstractmethod
+    def begin(self) -> None:
+        """Start a transaction."""
+
+    @abstractmethod
+    def commit(self) -> None:
+        """Commit the transaction."""
+
+    @abstractmethod
+    def rollback(self) -> None:
+        """Roll the transaction back; never raises."""
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything inside commits together or not at all."""
+        self.begin()
+        try:
+            yield
+        except BaseException:
+            self.rollback()
+            raise
+        self.commit()
+
+    @abstractmethod
+    def table_names(self) -> set[str]:
+        """Names of the tables that exist in the target's schema."""
+
+    @abstractmethod
+    def parser_connection(self) -> duckdb.DuckDBPyConnection:
+        """The DuckDB connection the staging parser runs on."""
+
+    @abstractmethod
+    def ingest(self, batch: StagedBatch) -> None:
+        """Append the batch's staged events, songs and rejects to the staging tables and
+        ``load_errors``."""
+
+    @abstractmethod
+    def insert_rows(self, table: Table, rows: pa.Table) -> None:
+        """Bulk-append ``rows`` (columns named as in ``table``) to ``table``."""
+
+    @abstractmethod
+    def delete_files(self, paths: Sequence[str], *, manifest_only: bool = False) -> None:
+        """Delete every row that came from ``paths``: staging rows, load errors and manifest
+        entries (only the manifest entries with ``manifest_only``)."""
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """The first column of the first row of ``sql``."""
+        rows = self.query(sql, params)
+        return rows[0][0] if rows else None

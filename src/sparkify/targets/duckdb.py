@@ -1,0 +1,176 @@
+"""The embedded default target: a DuckDB database file."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import pyarrow as pa
+
+from sparkify.dialects import Dialect
+from sparkify.errors import BusyError, QueryError, TargetError
+from sparkify.schema.model import LOAD_ERRORS, MANIFEST, STAGING_EVENTS, STAGING_SONGS, Table
+from sparkify.targets.base import Capabilities, Target, Tracer
+
+if TYPE_CHECKING:
+    from sparkify.pipeline.stage import StagedBatch
+
+_LOCK_WORDS = ("Could not set lock", "Conflicting lock")
+
+
+def duckdb_path(url: str) -> str:
+    """The database path of a ``duckdb:///`` URL (``:memory:`` allowed)."""
+    if not url.startswith("duckdb:///"):
+        raise TargetError(
+            f"Not a DuckDB URL: {url}",
+            "Use duckdb:///relative.duckdb or duckdb:////absolute/path.duckdb.",
+        )
+    path = url[len("duckdb:///") :]
+    if not path:
+        raise TargetError(f"The DuckDB URL {url} names no file.", "Example: duckdb:///sparkify.duckdb")
+    return path
+
+
+class DuckDBTarget(Target):
+    """A DuckDB file; the staging parser runs on the same connection (zero copy)."""
+
+    dialect = Dialect.DUCKDB
+    capabilities = Capabilities(transactional_ddl=True, enforces_primary_keys=False, bulk_load="duckdb")
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        memory_limit: str = "1GB",
+        threads: int | None = None,
+        lock_timeout: float = 0.0,
+        tracer: Tracer | None = None,
+    ) -> None:
+        super().__init__(tracer)
+        self.url = url
+        self.path = duckdb_path(url)
+        self.memory_limit = memory_limit
+        self.threads = threads
+        self.lock_timeout = lock_timeout
+        self._con: duckdb.DuckDBPyConnection | None = None
+
+    def describe(self) -> str:
+        return self.url
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The open connection."""
+        if self._con is None:
+            raise TargetError("The DuckDB target is not connected.")
+        return self._con
+
+    def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        config: dict[str, str | int | bool] = {
+            "memory_limit": self.memory_limit,
+            "preserve_insertion_order": False,
+        }
+        if self.threads:
+            config["threads"] = self.threads
+        return duckdb.connect(self.path, read_only=read_only, config=config)
+
+    def connect(self, *, read_only: bool = False) -> None:
+        if self.path != ":memory:":
+            file = Path(self.path)
+            if read_only and not file.exists():
+                raise TargetError(
+                    f"Warehouse {file} not found.", "Run `sparkify run` first, or check --target."
+                )
+            if not file.parent.is_dir():
+                raise TargetError(
+                    f"Folder {file.parent} for the warehouse {file.name} does not exist.",
+                    "Create it or choose another --target.",
+                )
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            try:
+                self._con = self._open(read_only)
+                return
+            except duckdb.IOException as e:
+                if any(w in str(e) for w in _LOCK_WORDS):
+                    if time.monotonic() < deadline:
+                        time.sleep(0.2)
+                        continue
+                    raise BusyError(
+                        f"The warehouse {self.path} is in use by another process.",
+                        "Wait for the other sparkify run to finish (or pass --lock-timeout SECONDS).",
+                    ) from e
+                raise TargetError(f"Cannot open {self.path}: {e}") from e
+            except duckdb.Error as e:
+                raise TargetError(f"Cannot open {self.path}: {e}", "Is it a DuckDB file?") from e
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.trace(sql)
+        try:
+            self.con.execute(sql, list(params))
+        except duckdb.Error as e:
+            raise QueryError(f"DuckDB statement failed: {e}") from e
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        self.trace(sql)
+        try:
+            return self.con.execute(sql, list(params)).fetchall()
+        except duckdb.Error as e:
+            raise QueryError(f"DuckDB query failed: {e}") from e
+
+    def begin(self) -> None:
+        self.execute("BEGIN TRANSACTION")
+
+    def commit(self) -> None:
+        self.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self._con is not None:
+            try:
+                self._con.rollback()
+            except duckdb.Error:
+                pass
+
+    def table_names(self) -> set[str]:
+        rows = self.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'")
+        return {r[0] for r in rows}
+
+    def parser_connection(self) -> duckdb.DuckDBPyConnection:
+        return self.con
+
+    def _append(self, table: Table, relation: str) -> None:
+        cols = ", ".join(self.renderer.quote(c) for c in table.column_names)
+        self.execute(f"INSERT INTO {self.renderer.quote(table.name)} ({cols}) SELECT {cols} FROM {relation}")
+
+    def ingest(self, batch: StagedBatch) -> None:
+        self._append(STAGING_EVENTS, "_staged_events")
+        self._append(STAGING_SONGS, "_staged_songs")
+        self._append(LOAD_ERRORS, "_rejects")
+
+    def insert_rows(self, table: Table, rows: pa.Table) -> None:
+        self.con.register("_rows_arrow", rows)
+        try:
+            self._append(table, "_rows_arrow")
+        finally:
+            self.con.unregister("_rows_arrow")
+
+    def delete_files(self, paths: Sequence[str], *, manifest_only: bool = False) -> None:
+        if not paths:
+            return
+        self.con.register("_paths_arrow", pa.table({"path": pa.array(list(paths), pa.string())}))
+        try:
+            tables = (MANIFEST,) if manifest_only else (STAGING_EVENTS, STAGING_SONGS, LOAD_ERRORS, MANIFEST)
+            for t in tables:
+                self.execute(
+                    f"DELETE FROM {self.renderer.quote(t.name)} "
+                    f"WHERE source_file IN (SELECT path FROM _paths_arrow)"
+                )
+        finally:
+            self.con.unregister("_paths_arrow")
