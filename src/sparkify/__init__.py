@@ -2,18 +2,30 @@
 
 Library use::
 
-    from sparkify import load_settings, open_source, open_target, pipeline
+    from sparkify import load_settings, open_source, open_target, run
     settings = load_settings(overrides={"source": "data/", "target": "duckdb:///w.duckdb"})
     with open_target(settings) as target:
-        result = pipeline.run(open_source(settings), target, settings)
+        result = run(open_source(settings), target, settings)
+    print(result.etl.table_counts, result.checks.ok)
 """
 
-from sparkify import pipeline
 from sparkify.config import Settings, load_settings
 from sparkify.errors import SparkifyError
+from sparkify.pipeline.check import run_checks
+from sparkify.pipeline.run import create_tables, etl, run
 from sparkify.sources import open_source
 from sparkify.targets import open_target
 
 __version__ = "0.1.0"
 
-__all__ = ["Settings", "SparkifyError", "load_settings", "open_source", "open_target", "pipeline"]
+__all__ = [
+    "Settings",
+    "SparkifyError",
+    "create_tables",
+    "etl",
+    "load_settings",
+    "open_source",
+    "open_target",
+    "run",
+    "run_checks",
+]

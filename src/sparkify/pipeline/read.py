@@ -63,7 +63,7 @@ def fix_encoding(data: FileData) -> None:
         return
     except UnicodeDecodeError:
         pass
-    lines = text.split(b"\n")
+    lines = data.text.split(b"\n")
     rejects: list[Reject] = []
     for i, line in enumerate(lines):
         try:

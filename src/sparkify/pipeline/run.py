@@ -125,14 +125,16 @@ def etl(
     max_errors: int | None = None,
     batch_mb: int = 256,
     reporter: Reporter | None = None,
+    files: list[SourceFile] | None = None,
 ) -> EtlResult:
     """Load new and changed files from ``source`` into ``target`` and rebuild the star
     schema, all in one transaction. Raises ``TooManyErrorsError`` (nothing committed) when
-    more than ``max_errors`` records are rejected."""
+    more than ``max_errors`` records are rejected. ``files`` is the source's listing when the
+    caller already has it."""
     rep = reporter or NullReporter()
     started = time.perf_counter()
     result = EtlResult(source.describe(), target.describe())
-    files = source.list_files()
+    files = source.list_files() if files is None else files
     result.files_total = len(files)
     with target.transaction():
         if full_refresh:
@@ -167,9 +169,11 @@ def run(
     *,
     full_refresh: bool = False,
     reporter: Reporter | None = None,
+    files: list[SourceFile] | None = None,
 ) -> RunResult:
-    """``create-tables`` (missing ones), ``etl``, then ``check``. Raises ``CheckError`` when a
-    check fails (the load itself is committed)."""
+    """``create-tables`` (missing ones), ``etl``, then ``check``. The source is listed before
+    anything is written, so a missing source changes nothing."""
+    files = source.list_files() if files is None else files
     created = create_tables(target)
     result = etl(
         source,
@@ -178,6 +182,7 @@ def run(
         max_errors=settings.max_errors,
         batch_mb=settings.batch_mb,
         reporter=reporter,
+        files=files,
     )
     report = run_checks(target)
     return RunResult(result, report, created)

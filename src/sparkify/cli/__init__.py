@@ -1,0 +1,83 @@
+"""The ``sparkify`` command line: parse flags, load settings, make one library call, render.
+
+Errors: every :class:`~sparkify.errors.SparkifyError` becomes one line on stderr (plus a hint)
+and its documented exit code; ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import NoReturn
+
+import click
+
+from sparkify import __version__
+from sparkify.cli.pipeline import check, create_tables, etl, run
+from sparkify.cli.render import stderr
+from sparkify.cli.tools import generate, sql
+from sparkify.errors import ExitCode, SparkifyError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="sparkify")
+def cli() -> None:
+    """Turn Sparkify's JSON activity logs and song catalogue into a star-schema warehouse on
+    DuckDB (default), PostgreSQL or Redshift.
+
+    \b
+    Quick start (no cloud, no setup):
+      sparkify run                       # generated demo data -> ./sparkify.duckdb
+      sparkify run --source data/        # your log_data/ and song_data/
+      sparkify check                     # data-quality checks
+    """
+
+
+for command in (run, etl, create_tables, check, generate, sql):
+    cli.add_command(command)
+
+
+def _optional_commands() -> None:
+    """Commands that live in their own modules (added as they exist)."""
+    import importlib
+
+    for module, name in (("diagram", "diagram"), ("report", "report"), ("infra", "infra")):
+        try:
+            mod = importlib.import_module(f"sparkify.cli.{module}")
+        except ModuleNotFoundError as e:
+            if e.name != f"sparkify.cli.{module}":
+                raise
+            continue
+        cli.add_command(getattr(mod, name))
+
+
+_optional_commands()
+
+
+def _fail(error: SparkifyError) -> NoReturn:
+    stderr.print(f"[bold red]error:[/] {error.message}", markup=True, soft_wrap=True)
+    if error.hint:
+        stderr.print(f"  [dim]hint:[/] {error.hint}", markup=True, soft_wrap=True)
+    sys.exit(int(error.exit_code))
+
+
+def main() -> None:
+    """Entry point of the ``sparkify`` console script."""
+    debug = "--debug" in sys.argv[1:]
+    try:
+        cli.main(standalone_mode=False)
+    except SparkifyError as e:
+        if debug:
+            raise
+        _fail(e)
+    except click.exceptions.Abort:
+        stderr.print("interrupted: nothing was committed.")
+        sys.exit(int(ExitCode.INTERRUPTED))
+    except KeyboardInterrupt:
+        stderr.print("interrupted: nothing was committed.")
+        sys.exit(int(ExitCode.INTERRUPTED))
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    sys.exit(0)

@@ -1,0 +1,131 @@
+"""Terminal rendering for the command line: progress bars, summaries, check tables."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TransferSpeedColumn,
+)
+from rich.table import Table
+
+from sparkify.pipeline.check import CheckReport
+from sparkify.pipeline.run import EtlResult
+
+stdout = Console(highlight=False)
+stderr = Console(stderr=True, highlight=False)
+
+
+class RichReporter:
+    """Draws a progress bar per task on stderr (nothing when ``quiet``)."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.quiet = quiet
+        self._progress: Progress | None = None
+        self._tasks: dict[str, TaskID] = {}
+
+    def _bar(self, unit: str) -> Progress:
+        if self._progress is None:
+            amount = (DownloadColumn(), TransferSpeedColumn()) if unit == "bytes" else (MofNCompleteColumn(),)
+            self._progress = Progress(
+                TextColumn("{task.description:<13}"),
+                BarColumn(),
+                *amount,
+                TimeElapsedColumn(),
+                console=stderr,
+                transient=False,
+            )
+            self._progress.start()
+        return self._progress
+
+    def start(self, task: str, total: float | None = None, unit: str = "") -> None:
+        if self.quiet:
+            return
+        self._tasks[task] = self._bar(unit).add_task(task, total=total)
+
+    def advance(self, task: str, amount: float = 1) -> None:
+        if self._progress is not None and task in self._tasks:
+            self._progress.advance(self._tasks[task], amount)
+
+    def finish(self, task: str) -> None:
+        if self._progress is not None and task in self._tasks:
+            t = self._tasks.pop(task)
+            total = self._progress.tasks[t].total
+            if total is not None:
+                self._progress.update(t, completed=total)
+            self._progress.stop()
+            self._progress = None
+
+    def note(self, message: str) -> None:
+        if not self.quiet:
+            stderr.print(message)
+
+
+def _n(value: int | float) -> str:
+    return f"{value:,}"
+
+
+def etl_summary(result: EtlResult, checks: CheckReport | None = None) -> Table:
+    """The one-screen summary of a load."""
+    t = Table(title="sparkify: load summary", show_header=False, title_justify="left")
+    t.add_column("what", style="bold")
+    t.add_column("value", justify="right")
+    t.add_row("source", result.source)
+    t.add_row("target", result.target)
+    files = f"{_n(result.files_total)} ({_n(result.files_new)} new, {_n(result.files_changed)} changed, {_n(result.files_skipped)} unchanged)"
+    t.add_row("files", files)
+    t.add_row("records read", _n(result.records))
+    t.add_row("events staged", _n(result.events_staged))
+    t.add_row("songs staged", _n(result.songs_staged))
+    t.add_row("records rejected", _n(result.rejected))
+    for name in ("songplays", "users", "songs", "artists", "time"):
+        t.add_row(f"rows in {name}", _n(result.table_counts.get(name, 0)))
+    if checks is not None:
+        share = next((r.value for r in checks.results if r.name == "songplays_matched_share"), 0.0)
+        t.add_row("plays matched to a song", f"{share:.2%}")
+        passed = sum(1 for r in checks.results if r.status == "pass")
+        failed = len(checks.failures)
+        t.add_row("checks", f"{passed} passed, {failed} failed")
+    t.add_row("seconds", f"{result.seconds:.2f}")
+    return t
+
+
+def check_table(report: CheckReport) -> Table:
+    """The checks as a table."""
+    colors = {"pass": "green", "fail": "bold red", "warn": "yellow", "info": "cyan"}
+    t = Table(title="sparkify: data-quality checks", title_justify="left")
+    t.add_column("status")
+    t.add_column("check")
+    t.add_column("value", justify="right")
+    t.add_column("what it verifies")
+    for r in report.results:
+        value = f"{r.value:.2%}" if r.status == "info" else _n(int(r.value))
+        t.add_row(f"[{colors[r.status]}]{r.status}[/]", r.name, value, r.description)
+    return t
+
+
+def check_json(report: CheckReport) -> str:
+    """The checks as JSON."""
+    payload: dict[str, Any] = {
+        "ok": report.ok,
+        "checks": [
+            {
+                "name": r.name,
+                "description": r.description,
+                "severity": r.severity.value,
+                "status": r.status,
+                "value": r.value,
+            }
+            for r in report.results
+        ],
+    }
+    return json.dumps(payload, indent=2)

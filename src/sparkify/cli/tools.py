@@ -1,0 +1,78 @@
+"""Helper commands: generate (synthetic data) and sql (print what a run would send)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from sparkify.cli.render import RichReporter, stdout
+from sparkify.dialects import Dialect
+from sparkify.sql.plan import SECTIONS, plan_sql
+
+
+@click.command()
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--events", type=click.IntRange(min=0), default=10_000, show_default=True, help="Log records.")
+@click.option("--songs", type=click.IntRange(min=1), default=1_000, show_default=True, help="Song files.")
+@click.option("--users", type=click.IntRange(min=1), default=100, show_default=True, help="Distinct users.")
+@click.option("--days", type=click.IntRange(min=1), default=30, show_default=True, help="Daily log files.")
+@click.option("--seed", type=int, default=42, show_default=True, help="Same seed, same bytes.")
+@click.option(
+    "--match-rate",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="Share of plays that match a catalogue song.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def generate(
+    out_dir: Path, events: int, songs: int, users: int, days: int, seed: int, match_rate: float, quiet: bool
+) -> None:
+    """Write synthetic data in the real formats (log_data/ and song_data/) to OUT_DIR.
+
+    \b
+    Example:
+      sparkify generate data/ --events 1000000 --songs 100000
+      sparkify run --source data/
+    """
+    from sparkify.generate import generate as make
+
+    reporter = RichReporter(quiet)
+    reporter.start("Generating", None)
+    result = make(
+        out_dir,
+        events=events,
+        songs=songs,
+        users=users,
+        days=days,
+        seed=seed,
+        match_rate=match_rate,
+    )
+    reporter.finish("Generating")
+    stdout.print(
+        f"Wrote {result.log_files:,} log files ({result.events:,} events) and "
+        f"{result.song_files:,} song files to {out_dir} in {result.seconds:.1f} s."
+    )
+
+
+@click.command()
+@click.option(
+    "--target",
+    "dialect",
+    type=click.Choice([d.value for d in Dialect]),
+    default=Dialect.DUCKDB.value,
+    show_default=True,
+    help="Dialect to render.",
+)
+@click.argument("section", type=click.Choice([*SECTIONS, "all"]), default="all")
+def sql(dialect: str, section: str) -> None:
+    """Print the SQL a run sends (DDL, load, transform, checks); nothing is executed.
+
+    \b
+    Examples:
+      sparkify sql                       # everything, DuckDB dialect
+      sparkify sql --target redshift ddl
+    """
+    for stmt in plan_sql(Dialect(dialect), section):
+        click.echo(stmt.rstrip() + ";\n")

@@ -1,0 +1,83 @@
+"""Shared fixtures: isolation, the real sample, and one `target_url` fixture over every target.
+
+`SPARKIFY_TEST_TARGETS` (comma list, default "duckdb,postgres") chooses the targets. A
+PostgreSQL database is created per test and dropped afterwards; when the server cannot be
+reached the test is skipped with the reason, except in CI (`CI=true`), where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT.parent / "shared" / "data" / "udacity-sample"
+PG_DSN = os.environ.get("SPARKIFY_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _targets() -> list[str]:
+    return [t.strip() for t in os.environ.get("SPARKIFY_TEST_TARGETS", "duckdb,postgres").split(",") if t.strip()]
+
+
+@pytest.fixture(autouse=True)
+def isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No SPARKIFY_* settings or sparkify.toml leak into a test; it runs in its own folder."""
+    for name in list(os.environ):
+        if name.startswith("SPARKIFY_") and not name.startswith("SPARKIFY_TEST_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def sample() -> Path:
+    """The real public sample (skips where it is absent, as on a user's machine)."""
+    if not SAMPLE.is_dir():
+        pytest.skip(f"the real sample is not at {SAMPLE}")
+    return SAMPLE
+
+
+def _pg_unavailable(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"PostgreSQL is required in CI: {reason}")
+    pytest.skip(f"PostgreSQL not available: {reason}")
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database for this test; dropped afterwards."""
+    try:
+        import psycopg
+    except ImportError as e:
+        _pg_unavailable(f"psycopg is not installed ({e})")
+    name = f"sparkify_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(f"{PG_DSN}/postgres", autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as e:
+        _pg_unavailable(str(e).strip())
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield f"{PG_DSN}/{name}"
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=_targets())
+def target_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh warehouse URL on each configured target."""
+    kind = str(request.param)
+    if kind == "duckdb":
+        return f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+    if kind == "postgres":
+        try:
+            import sparkify.targets.postgres  # noqa: F401
+        except ModuleNotFoundError:
+            pytest.skip("the PostgreSQL target is not part of this build")
+        url: str = request.getfixturevalue("pg_url")
+        return url
+    raise ValueError(f"unknown test target {kind!r}")

@@ -1,0 +1,122 @@
+"""Small helpers for tests: run the CLI in-process, read tables, write input files."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+from dataclasses import dataclass
+
+from click.testing import CliRunner, Result
+
+from sparkify.cli import cli
+from sparkify.config import load_settings
+from sparkify.errors import SparkifyError
+from sparkify.schema.model import STAR_TABLES
+from sparkify.targets import open_target
+
+STAR = [t.name for t in STAR_TABLES]
+
+
+@dataclass
+class Outcome:
+    """What a CLI invocation did: the exit code ``main()`` would give, output, exception."""
+
+    exit_code: int
+    output: str
+    exception: BaseException | None
+
+
+def invoke(*args: str) -> Outcome:
+    """Run ``sparkify ARGS`` in-process, mapping errors to exit codes as ``main()`` does."""
+    result: Result = CliRunner().invoke(cli, list(args), catch_exceptions=True)
+    code = result.exit_code
+    if isinstance(result.exception, SparkifyError):
+        code = int(result.exception.exit_code)
+    return Outcome(code, result.output, result.exception)
+
+
+def rows(url: str, sql: str) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` on the warehouse at ``url``."""
+    target = open_target(load_settings(overrides={"target": url}))
+    target.connect(read_only=True)
+    try:
+        return target.query(sql)
+    finally:
+        target.close()
+
+
+def snapshot(url: str, tables: list[str] | None = None) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of ``tables`` (default: the star schema), sorted, for equality checks."""
+    out = {}
+    for name in tables or STAR:
+        quoted = f'"{name}"'
+        out[name] = sorted(rows(url, f"SELECT * FROM {quoted}"), key=repr)
+    return out
+
+
+def write_log(path: Path, records: list[dict[str, Any] | str], *, gz: bool = False) -> Path:
+    """A log file with one JSON object (or raw text line) per line."""
+    text = "\n".join(r if isinstance(r, str) else json.dumps(r) for r in records)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if gz:
+        path.write_bytes(gzip.compress(text.encode()))
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def event(**fields: Any) -> dict[str, Any]:
+    """A NextSong log record with sensible defaults, overridden by ``fields``."""
+    base: dict[str, Any] = {
+        "artist": "Artist",
+        "auth": "Logged In",
+        "firstName": "Ann",
+        "gender": "F",
+        "itemInSession": 0,
+        "lastName": "Lee",
+        "length": 200.0,
+        "level": "free",
+        "location": "Town, ST",
+        "method": "PUT",
+        "page": "NextSong",
+        "registration": 1540000000000.0,
+        "sessionId": 1,
+        "song": "Song",
+        "status": 200,
+        "ts": 1541000000000,
+        "userAgent": "agent",
+        "userId": "1",
+    }
+    base.update(fields)
+    return base
+
+
+def song(**fields: Any) -> dict[str, Any]:
+    """A song record with sensible defaults, overridden by ``fields``."""
+    base: dict[str, Any] = {
+        "num_songs": 1,
+        "artist_id": "AR1",
+        "artist_latitude": None,
+        "artist_longitude": None,
+        "artist_location": "",
+        "artist_name": "Artist",
+        "song_id": "SO1",
+        "title": "Song",
+        "duration": 200.0,
+        "year": 2000,
+    }
+    base.update(fields)
+    return base
+
+
+def write_song(root: Path, record: dict[str, Any] | str, name: str | None = None) -> Path:
+    """One song file under ``root/song_data/``."""
+    text = record if isinstance(record, str) else json.dumps(record)
+    sid = name or (record["song_id"] if isinstance(record, dict) else "X")
+    path = root / "song_data" / "A" / "B" / f"{sid}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
