@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sparkify.config import Settings
-from sparkify.errors import CheckError, TooManyErrorsError
+from sparkify.errors import CheckError, TargetError, TooManyErrorsError
 from sparkify.pipeline import manifest
 from sparkify.pipeline.check import CheckReport, run_checks
 from sparkify.pipeline.progress import NullReporter, Reporter
@@ -135,6 +135,12 @@ def etl(
     started = time.perf_counter()
     result = EtlResult(source.describe(), target.describe())
     files = source.list_files() if files is None else files
+    missing = {t.name for t in ALL_TABLES} - target.table_names()
+    if missing:
+        raise TargetError(
+            f"The warehouse {target.describe()} lacks tables: {', '.join(sorted(missing))}.",
+            "Run `sparkify create-tables` first (or use `sparkify run`, which creates them).",
+        )
     result.files_total = len(files)
     with target.transaction():
         if full_refresh:

@@ -1,0 +1,111 @@
+"""DESIGN.md §3 invariants: idempotent, incremental = full, atomic, nothing lost."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sparkify.generate import generate
+from tests.helpers import event, invoke, rows, snapshot, write_log
+
+ALL = ["songplays", "users", "songs", "artists", "time", "staging_events", "staging_songs", "load_errors"]
+
+
+def _copy_days(sample: Path, dest: Path, days: list[Path]) -> None:
+    (dest / "log_data").mkdir(parents=True, exist_ok=True)
+    if not (dest / "song_data").exists():
+        shutil.copytree(sample / "song_data", dest / "song_data")
+    for f in days:
+        rel = f.relative_to(sample / "log_data")
+        (dest / "log_data" / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(f, dest / "log_data" / rel)
+
+
+def test_three_batches_equal_one_full_load(sample: Path, target_url: str, tmp_path: Path) -> None:
+    days = sorted((sample / "log_data").rglob("*.json"))
+    inc = tmp_path / "incremental"
+    for i, chunk in enumerate((days[:7], days[7:19], days[19:])):
+        _copy_days(sample, inc, chunk)
+        command = "run" if i == 0 else "etl"
+        assert invoke(command, "--source", str(inc), "--target", target_url, "-q").exit_code == 0
+    incremental = snapshot(target_url, ALL)
+    full_url = target_url.replace("warehouse.duckdb", "full.duckdb") if target_url.startswith("duckdb") else None
+    if full_url is None:
+        assert invoke("run", "--source", str(sample), "--target", target_url, "--full-refresh", "-q").exit_code == 0
+        assert snapshot(target_url, ALL) == incremental
+        return
+    assert invoke("run", "--source", str(sample), "--target", full_url, "-q").exit_code == 0
+    assert snapshot(full_url, ALL) == incremental
+
+
+def test_changed_file_is_reloaded_and_its_old_rows_replaced(tmp_path: Path, target_url: str) -> None:
+    day = tmp_path / "log_data" / "2018" / "11" / "d1.json"
+    write_log(day, [event(userId="1", ts=1000, level="free"), event(userId="2", ts=1001)])
+    write_log(tmp_path / "song_data" / "s.json", ['{"song_id": "SO1", "artist_id": "AR1", "title": "Song", "artist_name": "Artist", "duration": 200.0, "year": 1}'])
+    assert invoke("run", "--source", str(tmp_path), "--target", target_url, "-q").exit_code == 0
+    write_log(day, [event(userId="1", ts=1000, level="paid")])
+    os.utime(day, (time.time() + 5, time.time() + 5))
+    result = invoke("run", "--source", str(tmp_path), "--target", target_url, "-q")
+    assert result.exit_code == 0
+    assert "0 new, 1 changed" in result.output
+    assert rows(target_url, "SELECT user_id, level FROM users") == [(1, "paid")]
+    assert rows(target_url, "SELECT COUNT(*) FROM staging_events") == [(1,)]
+    assert rows(target_url, "SELECT records FROM sparkify_manifest WHERE source_file LIKE 'log_data/%'") == [(1,)]
+    # touched but identical: read, recognised by checksum, not reloaded
+    os.utime(day, (time.time() + 9, time.time() + 9))
+    again = invoke("etl", "--source", str(tmp_path), "--target", target_url, "-q")
+    assert "0 new, 0 changed, 2 unchanged" in again.output
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10_000), cuts=st.lists(st.integers(1, 5), min_size=1, max_size=3, unique=True))
+def test_incremental_equals_full_property(tmp_path_factory: pytest.TempPathFactory, seed: int, cuts: list[int]) -> None:
+    base = tmp_path_factory.mktemp("prop")
+    data = base / "data"
+    generate(data, events=1500, songs=60, users=12, days=6, seed=seed, match_rate=0.6)
+    days = sorted((data / "log_data").rglob("*.json"))
+    inc = base / "inc"
+    inc_url, full_url = f"duckdb:///{base / 'inc.duckdb'}", f"duckdb:///{base / 'full.duckdb'}"
+    bounds = [0, *sorted(cuts), len(days)]
+    for lo, hi in zip(bounds, bounds[1:], strict=False):
+        _copy_days(data, inc, days[lo:hi])
+        assert invoke("run", "--source", str(inc), "--target", inc_url, "-q").exit_code == 0
+    assert invoke("run", "--source", str(data), "--target", full_url, "-q").exit_code == 0
+    assert snapshot(inc_url, ALL) == snapshot(full_url, ALL)
+
+
+def _etl_process(source: Path, url: str) -> subprocess.Popen[bytes]:
+    cmd = [sys.executable, "-m", "sparkify", "etl", "--source", str(source), "--target", url, "-q"]
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+@pytest.mark.slow
+def test_killed_run_leaves_previous_state(tmp_path: Path, sample: Path) -> None:
+    url = f"duckdb:///{tmp_path / 'w.duckdb'}"
+    assert invoke("run", "--source", str(sample), "--target", url, "-q").exit_code == 0
+    before = snapshot(url, [*ALL, "sparkify_manifest"])
+    big = tmp_path / "big"
+    generate(big, events=300_000, songs=3_000, users=200, days=10, seed=7)
+    kills = 0
+    for delay in (0.6, 1.2, 2.0):
+        proc = _etl_process(big, url)
+        time.sleep(delay)
+        if proc.poll() is not None:
+            continue
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        kills += 1
+        assert snapshot(url, [*ALL, "sparkify_manifest"]) == before
+    assert kills >= 2, "the run finished before it could be killed; make the data bigger"
+    assert _etl_process(big, url).wait() == 0
+    # the generated days share the sample's file names: they replace them
+    assert rows(url, "SELECT COUNT(*) FROM sparkify_manifest") == [(101 + 3000,)]
