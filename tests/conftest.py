@@ -21,7 +21,11 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
 def _targets() -> list[str]:
-    return [t.strip() for t in os.environ.get("SPARKIFY_TEST_TARGETS", "duckdb,postgres").split(",") if t.strip()]
+    return [
+        t.strip()
+        for t in os.environ.get("SPARKIFY_TEST_TARGETS", "duckdb,postgres").split(",")
+        if t.strip()
+    ]
 
 
 @pytest.fixture(autouse=True)

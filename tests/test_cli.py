@@ -60,7 +60,9 @@ def test_check_on_missing_warehouse(tmp_path: Path) -> None:
 
 
 def test_etl_without_tables_says_what_to_do(tmp_path: Path, sample: Path) -> None:
-    result = invoke("etl", "--source", str(sample), "--target", f"duckdb:///{tmp_path / 'w.duckdb'}")
+    result = invoke(
+        "etl", "--source", str(sample), "--target", f"duckdb:///{tmp_path / 'w.duckdb'}"
+    )
     assert result.exit_code == ExitCode.TARGET
     assert "create-tables" in str(result.exception.hint)  # type: ignore[union-attr]
 
@@ -68,14 +70,27 @@ def test_etl_without_tables_says_what_to_do(tmp_path: Path, sample: Path) -> Non
 def test_duckdb_file_locked_by_another_process(tmp_path: Path, sample: Path) -> None:
     db = tmp_path / "w.duckdb"
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb,sys,time; c=duckdb.connect({str(db)!r}); print('ok', flush=True); time.sleep(30)"],
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,sys,time; c=duckdb.connect({str(db)!r}); print('ok', flush=True); time.sleep(30)",
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
         out = subprocess.run(
-            [sys.executable, "-m", "sparkify", "run", "--source", str(sample), "--target", f"duckdb:///{db}"],
+            [
+                sys.executable,
+                "-m",
+                "sparkify",
+                "run",
+                "--source",
+                str(sample),
+                "--target",
+                f"duckdb:///{db}",
+            ],
             capture_output=True,
             text=True,
         )
@@ -97,12 +112,20 @@ def test_library_does_not_import_cli_packages() -> None:
 def test_sql_command_prints_every_section() -> None:
     result = CliRunner().invoke(cli, ["sql", "--target", "duckdb", "all"])
     assert result.exit_code == 0
-    for needle in ('CREATE TABLE IF NOT EXISTS "songplays"', "json_transform", "INSERT INTO songplays", "COUNT(DISTINCT"):
+    for needle in (
+        'CREATE TABLE IF NOT EXISTS "songplays"',
+        "json_transform",
+        "INSERT INTO songplays",
+        "COUNT(DISTINCT",
+    ):
         assert needle in result.output
 
 
 def test_generate_command(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["generate", str(tmp_path / "g"), "--events", "500", "--songs", "20", "--days", "3", "-q"])
+    result = CliRunner().invoke(
+        cli,
+        ["generate", str(tmp_path / "g"), "--events", "500", "--songs", "20", "--days", "3", "-q"],
+    )
     assert result.exit_code == 0, result.output
     assert len(list((tmp_path / "g" / "log_data").rglob("*.json"))) == 3
     assert len(list((tmp_path / "g" / "song_data").rglob("*.json"))) == 20

@@ -11,10 +11,17 @@ from sparkify.errors import ConfigError
 
 
 def test_precedence_defaults_file_env_flags(tmp_path: Path) -> None:
-    (tmp_path / "sparkify.toml").write_text('source = "from-file"\ntarget = "duckdb:///file.duckdb"\nmax_errors = 3\n')
+    (tmp_path / "sparkify.toml").write_text(
+        'source = "from-file"\ntarget = "duckdb:///file.duckdb"\nmax_errors = 3\n'
+    )
     env = {"SPARKIFY_TARGET": "duckdb:///env.duckdb", "SPARKIFY_MAX_ERRORS": "7"}
     s = load_settings(env=env, overrides={"max_errors": 9, "source": None})
-    assert (s.source, s.target, s.max_errors, s.memory_limit) == ("from-file", "duckdb:///env.duckdb", 9, "1GB")
+    assert (s.source, s.target, s.max_errors, s.memory_limit) == (
+        "from-file",
+        "duckdb:///env.duckdb",
+        9,
+        "1GB",
+    )
     assert load_settings(env={}).target == "duckdb:///file.duckdb"
 
 
@@ -38,7 +45,11 @@ def test_unknown_env_var_suggests() -> None:
 
 @pytest.mark.parametrize(
     "line",
-    ['password = "hunter2"', 'target = "postgresql://me:hunter2@db/x"', 'aws_secret_access_key = "k"'],
+    [
+        'password = "hunter2"',
+        'target = "postgresql://me:hunter2@db/x"',
+        'aws_secret_access_key = "k"',
+    ],
 )
 def test_secrets_are_refused_in_the_file(tmp_path: Path, line: str) -> None:
     (tmp_path / "sparkify.toml").write_text(line + "\n")
@@ -53,5 +64,7 @@ def test_bad_number() -> None:
 
 
 def test_cluster_section_is_left_to_infra(tmp_path: Path) -> None:
-    (tmp_path / "sparkify.toml").write_text('target = "duckdb:///a.duckdb"\n[cluster]\nidentifier = "x"\n')
+    (tmp_path / "sparkify.toml").write_text(
+        'target = "duckdb:///a.duckdb"\n[cluster]\nidentifier = "x"\n'
+    )
     assert load_settings(env={}).target == "duckdb:///a.duckdb"

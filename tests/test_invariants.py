@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import signal
@@ -17,7 +18,16 @@ from hypothesis import strategies as st
 from sparkify.generate import generate
 from tests.helpers import event, invoke, rows, snapshot, write_log
 
-ALL = ["songplays", "users", "songs", "artists", "time", "staging_events", "staging_songs", "load_errors"]
+ALL = [
+    "songplays",
+    "users",
+    "songs",
+    "artists",
+    "time",
+    "staging_events",
+    "staging_songs",
+    "load_errors",
+]
 
 
 def _copy_days(sample: Path, dest: Path, days: list[Path]) -> None:
@@ -38,19 +48,35 @@ def test_three_batches_equal_one_full_load(sample: Path, target_url: str, tmp_pa
         command = "run" if i == 0 else "etl"
         assert invoke(command, "--source", str(inc), "--target", target_url, "-q").exit_code == 0
     incremental = snapshot(target_url, ALL)
-    full_url = target_url.replace("warehouse.duckdb", "full.duckdb") if target_url.startswith("duckdb") else None
+    full_url = (
+        target_url.replace("warehouse.duckdb", "full.duckdb")
+        if target_url.startswith("duckdb")
+        else None
+    )
     if full_url is None:
-        assert invoke("run", "--source", str(sample), "--target", target_url, "--full-refresh", "-q").exit_code == 0
+        assert (
+            invoke(
+                "run", "--source", str(sample), "--target", target_url, "--full-refresh", "-q"
+            ).exit_code
+            == 0
+        )
         assert snapshot(target_url, ALL) == incremental
         return
     assert invoke("run", "--source", str(sample), "--target", full_url, "-q").exit_code == 0
     assert snapshot(full_url, ALL) == incremental
 
 
-def test_changed_file_is_reloaded_and_its_old_rows_replaced(tmp_path: Path, target_url: str) -> None:
+def test_changed_file_is_reloaded_and_its_old_rows_replaced(
+    tmp_path: Path, target_url: str
+) -> None:
     day = tmp_path / "log_data" / "2018" / "11" / "d1.json"
     write_log(day, [event(userId="1", ts=1000, level="free"), event(userId="2", ts=1001)])
-    write_log(tmp_path / "song_data" / "s.json", ['{"song_id": "SO1", "artist_id": "AR1", "title": "Song", "artist_name": "Artist", "duration": 200.0, "year": 1}'])
+    write_log(
+        tmp_path / "song_data" / "s.json",
+        [
+            '{"song_id": "SO1", "artist_id": "AR1", "title": "Song", "artist_name": "Artist", "duration": 200.0, "year": 1}'
+        ],
+    )
     assert invoke("run", "--source", str(tmp_path), "--target", target_url, "-q").exit_code == 0
     write_log(day, [event(userId="1", ts=1000, level="paid")])
     os.utime(day, (time.time() + 5, time.time() + 5))
@@ -59,16 +85,25 @@ def test_changed_file_is_reloaded_and_its_old_rows_replaced(tmp_path: Path, targ
     assert "0 new, 1 changed" in result.output
     assert rows(target_url, "SELECT user_id, level FROM users") == [(1, "paid")]
     assert rows(target_url, "SELECT COUNT(*) FROM staging_events") == [(1,)]
-    assert rows(target_url, "SELECT records FROM sparkify_manifest WHERE source_file LIKE 'log_data/%'") == [(1,)]
+    assert rows(
+        target_url, "SELECT records FROM sparkify_manifest WHERE source_file LIKE 'log_data/%'"
+    ) == [(1,)]
     # touched but identical: read, recognised by checksum, not reloaded
     os.utime(day, (time.time() + 9, time.time() + 9))
     again = invoke("etl", "--source", str(tmp_path), "--target", target_url, "-q")
     assert "0 new, 0 changed, 2 unchanged" in again.output
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(seed=st.integers(0, 10_000), cuts=st.lists(st.integers(1, 5), min_size=1, max_size=3, unique=True))
-def test_incremental_equals_full_property(tmp_path_factory: pytest.TempPathFactory, seed: int, cuts: list[int]) -> None:
+@settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    seed=st.integers(0, 10_000),
+    cuts=st.lists(st.integers(1, 5), min_size=1, max_size=3, unique=True),
+)
+def test_incremental_equals_full_property(
+    tmp_path_factory: pytest.TempPathFactory, seed: int, cuts: list[int]
+) -> None:
     base = tmp_path_factory.mktemp("prop")
     data = base / "data"
     generate(data, events=1500, songs=60, users=12, days=6, seed=seed, match_rate=0.6)
@@ -76,7 +111,7 @@ def test_incremental_equals_full_property(tmp_path_factory: pytest.TempPathFacto
     inc = base / "inc"
     inc_url, full_url = f"duckdb:///{base / 'inc.duckdb'}", f"duckdb:///{base / 'full.duckdb'}"
     bounds = [0, *sorted(cuts), len(days)]
-    for lo, hi in zip(bounds, bounds[1:], strict=False):
+    for lo, hi in itertools.pairwise(bounds):
         _copy_days(data, inc, days[lo:hi])
         assert invoke("run", "--source", str(inc), "--target", inc_url, "-q").exit_code == 0
     assert invoke("run", "--source", str(data), "--target", full_url, "-q").exit_code == 0

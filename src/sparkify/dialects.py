@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import difflib
-from enum import Enum
+from enum import StrEnum
 
 from sparkify.errors import ConfigError
 
 
-class Dialect(str, Enum):
+class Dialect(StrEnum):
     """A warehouse engine, and so a SQL dialect."""
 
     DUCKDB = "duckdb"

@@ -33,7 +33,9 @@ def target(f: F) -> F:
         type=float,
         help="Seconds to wait for another run holding the warehouse (default 0: fail at once).",
     )(f)
-    f = click.option("--schema", help="Database schema for the tables (PostgreSQL; default public).")(f)
+    f = click.option(
+        "--schema", help="Database schema for the tables (PostgreSQL; default public)."
+    )(f)
     f = click.option(
         "--target",
         metavar="URL",
@@ -44,16 +46,24 @@ def target(f: F) -> F:
 
 def source(f: F) -> F:
     """--source, --log-data, --song-data, --max-errors, --full-refresh."""
-    f = click.option("--full-refresh", is_flag=True, help="Empty the warehouse and load everything again.")(f)
+    f = click.option(
+        "--full-refresh", is_flag=True, help="Empty the warehouse and load everything again."
+    )(f)
     f = click.option(
         "--max-errors",
         type=click.IntRange(min=0),
         help="Fail (commit nothing) when more than N records are rejected.",
     )(f)
-    f = click.option("--song-data", metavar="DIR|URI", help="Where song_data lives (overrides --source).")(f)
-    f = click.option("--log-data", metavar="DIR|URI", help="Where log_data lives (overrides --source).")(f)
     f = click.option(
-        "--source", metavar="SRC", help="Folder or s3://bucket/prefix holding log_data/ and song_data/."
+        "--song-data", metavar="DIR|URI", help="Where song_data lives (overrides --source)."
+    )(f)
+    f = click.option(
+        "--log-data", metavar="DIR|URI", help="Where log_data lives (overrides --source)."
+    )(f)
+    f = click.option(
+        "--source",
+        metavar="SRC",
+        help="Folder or s3://bucket/prefix holding log_data/ and song_data/.",
     )(f)
     return f
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import click
 
+import sparkify.pipeline.run as pipeline
 from sparkify.cli.options import common, settings_from, source, target
 from sparkify.cli.render import RichReporter, check_json, check_table, etl_summary, stdout
 from sparkify.config import Settings
-import sparkify.pipeline.run as pipeline
 from sparkify.pipeline.check import run_checks
 from sparkify.pipeline.demo import demo_source, describe_demo
 from sparkify.sources import open_source

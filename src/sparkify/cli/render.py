@@ -35,7 +35,11 @@ class RichReporter:
 
     def _bar(self, unit: str) -> Progress:
         if self._progress is None:
-            amount = (DownloadColumn(), TransferSpeedColumn()) if unit == "bytes" else (MofNCompleteColumn(),)
+            amount = (
+                (DownloadColumn(), TransferSpeedColumn())
+                if unit == "bytes"
+                else (MofNCompleteColumn(),)
+            )
             self._progress = Progress(
                 TextColumn("{task.description:<13}"),
                 BarColumn(),
@@ -81,7 +85,10 @@ def etl_summary(result: EtlResult, checks: CheckReport | None = None) -> Table:
     t.add_column("value", justify="right")
     t.add_row("source", result.source)
     t.add_row("target", result.target)
-    files = f"{_n(result.files_total)} ({_n(result.files_new)} new, {_n(result.files_changed)} changed, {_n(result.files_skipped)} unchanged)"
+    files = (
+        f"{_n(result.files_total)} ({_n(result.files_new)} new, "
+        f"{_n(result.files_changed)} changed, {_n(result.files_skipped)} unchanged)"
+    )
     t.add_row("files", files)
     t.add_row("records read", _n(result.records))
     t.add_row("events staged", _n(result.events_staged))

@@ -13,10 +13,18 @@ from sparkify.sql.plan import SECTIONS, plan_sql
 
 @click.command()
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--events", type=click.IntRange(min=0), default=10_000, show_default=True, help="Log records.")
-@click.option("--songs", type=click.IntRange(min=1), default=1_000, show_default=True, help="Song files.")
-@click.option("--users", type=click.IntRange(min=1), default=100, show_default=True, help="Distinct users.")
-@click.option("--days", type=click.IntRange(min=1), default=30, show_default=True, help="Daily log files.")
+@click.option(
+    "--events", type=click.IntRange(min=0), default=10_000, show_default=True, help="Log records."
+)
+@click.option(
+    "--songs", type=click.IntRange(min=1), default=1_000, show_default=True, help="Song files."
+)
+@click.option(
+    "--users", type=click.IntRange(min=1), default=100, show_default=True, help="Distinct users."
+)
+@click.option(
+    "--days", type=click.IntRange(min=1), default=30, show_default=True, help="Daily log files."
+)
 @click.option("--seed", type=int, default=42, show_default=True, help="Same seed, same bytes.")
 @click.option(
     "--match-rate",
@@ -27,7 +35,14 @@ from sparkify.sql.plan import SECTIONS, plan_sql
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def generate(
-    out_dir: Path, events: int, songs: int, users: int, days: int, seed: int, match_rate: float, quiet: bool
+    out_dir: Path,
+    events: int,
+    songs: int,
+    users: int,
+    days: int,
+    seed: int,
+    match_rate: float,
+    quiet: bool,
 ) -> None:
     """Write synthetic data in the real formats (log_data/ and song_data/) to OUT_DIR.
 

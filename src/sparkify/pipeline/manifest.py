@@ -52,7 +52,8 @@ def _same(file: SourceFile, entry: Entry) -> bool:
 def plan(files: list[SourceFile], known: dict[str, Entry]) -> Plan:
     """Split ``files`` into those that must be read and those that certainly did not change
     (same size and modification time, or same ETag)."""
-    to_read, unchanged = [], []
+    to_read: list[SourceFile] = []
+    unchanged: list[SourceFile] = []
     for f in files:
         entry = known.get(f.path)
         (unchanged if entry is not None and _same(f, entry) else to_read).append(f)
@@ -70,7 +71,15 @@ def manifest_rows(datas: list[FileData], counts: dict[str, FileCounts]) -> pa.Ta
     cols: dict[str, list[object]] = {c: [] for c in MANIFEST.column_names}
     for d in datas:
         c = counts[d.file.path]
-        values = (d.file.path, d.file.kind.value, d.file.size, d.file.mtime, d.checksum, c.records, c.rejected)
+        values = (
+            d.file.path,
+            d.file.kind.value,
+            d.file.size,
+            d.file.mtime,
+            d.checksum,
+            c.records,
+            c.rejected,
+        )
         for key, value in zip(cols, values, strict=True):
             cols[key].append(value)
     schema = pa.schema(

@@ -15,9 +15,9 @@ from sparkify.pipeline import manifest
 from sparkify.pipeline.check import CheckReport, run_checks
 from sparkify.pipeline.progress import NullReporter, Reporter
 from sparkify.pipeline.read import FileData, read_files
-from sparkify.pipeline.stage import stage_batch
+from sparkify.pipeline.stage import FileCounts, stage_batch
 from sparkify.pipeline.transform import run_transform
-from sparkify.schema.model import ALL_TABLES, MANIFEST, STAGING_TABLES, STAR_TABLES, META_TABLES
+from sparkify.schema.model import ALL_TABLES, MANIFEST, META_TABLES, STAGING_TABLES, STAR_TABLES
 from sparkify.sources.base import Source, SourceFile
 from sparkify.targets.base import Target
 
@@ -87,7 +87,12 @@ def _stage_batch(
     touched = [d for d in datas if manifest.is_unchanged(d, known)]
     result.files_skipped += len(touched)
     if touched:
-        counts = {d.file.path: manifest.FileCounts(known[d.file.path].records, known[d.file.path].rejected) for d in touched}
+        counts = {
+            d.file.path: FileCounts(
+                known[d.file.path].records, known[d.file.path].rejected
+            )
+            for d in touched
+        }
         target.delete_files([d.file.path for d in touched], manifest_only=True)
         target.insert_rows(MANIFEST, manifest.manifest_rows(touched, counts))
     if not fresh:
@@ -114,7 +119,9 @@ def _clear(target: Target) -> None:
 def table_counts(target: Target) -> dict[str, int]:
     """Row counts of the star, staging and load_errors tables."""
     names = [t.name for t in STAR_TABLES + STAGING_TABLES] + ["load_errors"]
-    return {n: int(target.scalar(f"SELECT COUNT(*) FROM {target.renderer.quote(n)}")) for n in names}
+    return {
+        n: int(target.scalar(f"SELECT COUNT(*) FROM {target.renderer.quote(n)}")) for n in names
+    }
 
 
 def etl(
@@ -198,4 +205,6 @@ def require_checks(report: CheckReport) -> None:
     """Raise ``CheckError`` naming the failed checks, if any failed."""
     if not report.ok:
         names = ", ".join(r.name for r in report.failures)
-        raise CheckError(f"Data-quality checks failed: {names}.", "Run `sparkify check` for details.")
+        raise CheckError(
+            f"Data-quality checks failed: {names}.", "Run `sparkify check` for details."
+        )

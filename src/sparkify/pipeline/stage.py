@@ -22,7 +22,9 @@ from sparkify.sql.staging import input_columns, parse_sql
 
 PARSED = {FileKind.LOG: "_parsed_log", FileKind.SONG: "_parsed_song"}
 TABLES = {FileKind.LOG: STAGING_EVENTS, FileKind.SONG: STAGING_SONGS}
-_BLANK = "length(text) > 0 AND NOT (length(text) < 64 AND trim(text, chr(32) || chr(9) || chr(13)) = '')"
+_BLANK = (
+    "length(text) > 0 AND NOT (length(text) < 64 AND trim(text, chr(32) || chr(9) || chr(13)) = '')"
+)
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,12 @@ def _reparse_streams(con: duckdb.DuckDBPyConnection, kind: FileKind, datas: list
     if not rows["file_idx"]:
         return
     schema = pa.schema(
-        [("file_idx", pa.int32()), ("line_no", pa.int32()), ("seq", pa.int32()), ("text", pa.string())]
+        [
+            ("file_idx", pa.int32()),
+            ("line_no", pa.int32()),
+            ("seq", pa.int32()),
+            ("text", pa.string()),
+        ]
     )
     con.register("_stream_arrow", pa.table(rows, schema=schema))
     con.execute(f"INSERT INTO {parsed} " + parse_sql(TABLES[kind], "_stream_arrow"))
@@ -90,20 +97,33 @@ def _staged_view(con: duckdb.DuckDBPyConnection, kind: FileKind, table: Table, b
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW _staged_{'events' if kind is FileKind.LOG else 'songs'} AS "
         f"SELECT {ident}{cols}, f.source_file, p.line_no AS source_line "
-        f"FROM {PARSED[kind]} p JOIN _files f ON f.kind = '{kind.value}' AND f.file_idx = p.file_idx "
+        f"FROM {PARSED[kind]} p JOIN _files f "
+        f"ON f.kind = '{kind.value}' AND f.file_idx = p.file_idx "
         f"WHERE p.reason = ''"
     )
 
 
 def _rejects_table(con: duckdb.DuckDBPyConnection, datas: dict[FileKind, list[FileData]]) -> None:
-    early: dict[str, list[object]] = {"source_file": [], "source_line": [], "reason": [], "raw_text": []}
+    early: dict[str, list[object]] = {
+        "source_file": [],
+        "source_line": [],
+        "reason": [],
+        "raw_text": [],
+    }
     for group in datas.values():
         for d in group:
             for r in d.rejects:
-                for key, value in zip(early, (d.file.path, r.line, r.reason, r.raw_text), strict=True):
+                for key, value in zip(
+                    early, (d.file.path, r.line, r.reason, r.raw_text), strict=True
+                ):
                     early[key].append(value)
     schema = pa.schema(
-        [("source_file", pa.string()), ("source_line", pa.int32()), ("reason", pa.string()), ("raw_text", pa.string())]
+        [
+            ("source_file", pa.string()),
+            ("source_line", pa.int32()),
+            ("reason", pa.string()),
+            ("raw_text", pa.string()),
+        ]
     )
     con.register("_early_rejects", pa.table(early, schema=schema))
     con.execute(
@@ -134,7 +154,9 @@ def _file_counts(
     return counts
 
 
-def stage_batch(con: duckdb.DuckDBPyConnection, datas: list[FileData], event_base: int) -> StagedBatch:
+def stage_batch(
+    con: duckdb.DuckDBPyConnection, datas: list[FileData], event_base: int
+) -> StagedBatch:
     """Parse ``datas`` on ``con``; events get ids ``event_base + 1 …`` in file/line order."""
     by_kind = {k: [d for d in datas if d.file.kind is k] for k in FileKind}
     files = {

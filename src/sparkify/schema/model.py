@@ -7,10 +7,10 @@ names of the star schema are a contract (DESIGN.md §3): analysts' queries use t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class ColumnType(str, Enum):
+class ColumnType(StrEnum):
     """Logical column types; each renderer maps them to its dialect."""
 
     BIGINT = "bigint"
@@ -20,7 +20,7 @@ class ColumnType(str, Enum):
     TIMESTAMP = "timestamp"
 
 
-class TableKind(str, Enum):
+class TableKind(StrEnum):
     """What a table is for; drives diagrams, DDL order and the `--drop` behaviour."""
 
     STAGING = "staging"
@@ -78,7 +78,9 @@ class Table:
 
 T = ColumnType
 LINEAGE = (
-    Column("source_file", T.TEXT, nullable=False, doc="Path of the input file, from the source root"),
+    Column(
+        "source_file", T.TEXT, nullable=False, doc="Path of the input file, from the source root"
+    ),
     Column("source_line", T.INTEGER, nullable=False, doc="1-based line where the record starts"),
 )
 
@@ -86,7 +88,9 @@ STAGING_EVENTS = Table(
     "staging_events",
     TableKind.STAGING,
     (
-        Column("event_id", T.BIGINT, nullable=False, identity=True, doc="Surrogate id of the event"),
+        Column(
+            "event_id", T.BIGINT, nullable=False, identity=True, doc="Surrogate id of the event"
+        ),
         Column("artist", T.TEXT, json_key="artist"),
         Column("auth", T.TEXT, json_key="auth"),
         Column("firstname", T.TEXT, json_key="firstName"),
@@ -104,7 +108,13 @@ STAGING_EVENTS = Table(
         Column("status", T.INTEGER, json_key="status"),
         Column("ts", T.BIGINT, nullable=False, json_key="ts", required=True, doc="Epoch ms"),
         Column("useragent", T.TEXT, json_key="userAgent"),
-        Column("userid", T.TEXT, json_key="userId", integer_text=True, doc="Integer as text; '' when logged out"),
+        Column(
+            "userid",
+            T.TEXT,
+            json_key="userId",
+            integer_text=True,
+            doc="Integer as text; '' when logged out",
+        ),
         *LINEAGE,
     ),
     doc="One row per log record, typed.",

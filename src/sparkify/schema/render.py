@@ -66,7 +66,8 @@ class Renderer:
         body = [self.column_def(c) for c in table.columns] + self.table_constraints(table)
         exists = "IF NOT EXISTS " if if_not_exists else ""
         cols = ",\n    ".join(body)
-        return f"CREATE TABLE {exists}{self.quote(table.name)} (\n    {cols}\n){self.table_options(table)}"
+        name = self.quote(table.name)
+        return f"CREATE TABLE {exists}{name} (\n    {cols}\n){self.table_options(table)}"
 
     def drop_table(self, table: Table) -> str:
         """DROP TABLE IF EXISTS for ``table``."""

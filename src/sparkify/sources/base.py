@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class FileKind(str, Enum):
+class FileKind(StrEnum):
     """Which staging table a file feeds."""
 
     LOG = "log"

@@ -42,7 +42,8 @@ class LocalSource(Source):
             if not root.is_dir():
                 raise SourceError(
                     f"Source folder {root} not found.",
-                    f"Point --source at a folder holding {kind.folder}/, or set --{kind.value}-data.",
+                    f"Point --source at a folder holding {kind.folder}/, "
+                    f"or set --{kind.value}-data.",
                 )
             try:
                 entries = _walk(root)

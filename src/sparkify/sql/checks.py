@@ -7,13 +7,13 @@ offending rows and the check passes when it is zero; ``info`` checks only report
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from sparkify.schema.model import STAR_TABLES, Table
 from sparkify.schema.render import Renderer
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """What a non-zero result means."""
 
     ERROR = "error"

@@ -15,8 +15,10 @@ SECTIONS = ("ddl", "load", "transform", "check")
 def _load(dialect: Dialect) -> list[str]:
     if dialect is Dialect.DUCKDB:
         return [
-            "-- staging_events: typed from the raw lines of log files\n" + parse_sql(STAGING_EVENTS).strip(),
-            "-- staging_songs: typed from the raw lines of song files\n" + parse_sql(STAGING_SONGS).strip(),
+            "-- staging_events: typed from the raw lines of log files\n"
+            + parse_sql(STAGING_EVENTS).strip(),
+            "-- staging_songs: typed from the raw lines of song files\n"
+            + parse_sql(STAGING_SONGS).strip(),
         ]
     r = renderer_for(dialect)
     out = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,7 +31,9 @@ def duckdb_path(url: str) -> str:
         )
     path = url[len("duckdb:///") :]
     if not path:
-        raise TargetError(f"The DuckDB URL {url} names no file.", "Example: duckdb:///sparkify.duckdb")
+        raise TargetError(
+            f"The DuckDB URL {url} names no file.", "Example: duckdb:///sparkify.duckdb"
+        )
     return path
 
 
@@ -38,7 +41,9 @@ class DuckDBTarget(Target):
     """A DuckDB file; the staging parser runs on the same connection (zero copy)."""
 
     dialect = Dialect.DUCKDB
-    capabilities = Capabilities(transactional_ddl=True, enforces_primary_keys=False, bulk_load="duckdb")
+    capabilities = Capabilities(
+        transactional_ddl=True, enforces_primary_keys=False, bulk_load="duckdb"
+    )
 
     def __init__(
         self,
@@ -68,7 +73,7 @@ class DuckDBTarget(Target):
         return self._con
 
     def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
-        config: dict[str, str | int | bool] = {
+        config: dict[str, str | bool | int | float | list[str]] = {
             "memory_limit": self.memory_limit,
             "preserve_insertion_order": False,
         }
@@ -100,7 +105,8 @@ class DuckDBTarget(Target):
                         continue
                     raise BusyError(
                         f"The warehouse {self.path} is in use by another process.",
-                        "Wait for the other sparkify run to finish (or pass --lock-timeout SECONDS).",
+                        "Wait for the other sparkify run to finish "
+                        "(or pass --lock-timeout SECONDS).",
                     ) from e
                 raise TargetError(f"Cannot open {self.path}: {e}") from e
             except duckdb.Error as e:
@@ -133,13 +139,13 @@ class DuckDBTarget(Target):
 
     def rollback(self) -> None:
         if self._con is not None:
-            try:
+            with contextlib.suppress(duckdb.Error):
                 self._con.rollback()
-            except duckdb.Error:
-                pass
 
     def table_names(self) -> set[str]:
-        rows = self.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'")
+        rows = self.query(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+        )
         return {r[0] for r in rows}
 
     def parser_connection(self) -> duckdb.DuckDBPyConnection:
@@ -147,7 +153,9 @@ class DuckDBTarget(Target):
 
     def _append(self, table: Table, relation: str) -> None:
         cols = ", ".join(self.renderer.quote(c) for c in table.column_names)
-        self.execute(f"INSERT INTO {self.renderer.quote(table.name)} ({cols}) SELECT {cols} FROM {relation}")
+        self.execute(
+            f"INSERT INTO {self.renderer.quote(table.name)} ({cols}) SELECT {cols} FROM {relation}"
+        )
 
     def ingest(self, batch: StagedBatch) -> None:
         self._append(STAGING_EVENTS, "_staged_events")
@@ -166,7 +174,11 @@ class DuckDBTarget(Target):
             return
         self.con.register("_paths_arrow", pa.table({"path": pa.array(list(paths), pa.string())}))
         try:
-            tables = (MANIFEST,) if manifest_only else (STAGING_EVENTS, STAGING_SONGS, LOAD_ERRORS, MANIFEST)
+            tables = (
+                (MANIFEST,)
+                if manifest_only
+                else (STAGING_EVENTS, STAGING_SONGS, LOAD_ERRORS, MANIFEST)
+            )
             for t in tables:
                 self.execute(
                     f"DELETE FROM {self.renderer.quote(t.name)} "
