@@ -30,6 +30,7 @@ from sparkify.infra import (
     make_clients,
 )
 from sparkify.infra import lifecycle as infra_lib
+from sparkify.infra.role import policy_summary
 from sparkify.infra.waiting import format_seconds
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -147,7 +148,7 @@ def infra() -> None:
     variables and flags; every subcommand works with no config file.
 
     \b
-    Typical session:
+    Example session:
       sparkify infra up --allow-cidr 203.0.113.7/32 --yes
       sparkify run --target 'redshift://...'      (the line `infra up` prints)
       sparkify infra pause
@@ -225,7 +226,7 @@ def _status_table(report: StatusReport) -> Table:
     if role is None:
         table.add_row("IAM role", "-", "missing", "")
     else:
-        policy = "inline " + ", ".join(role.policy_names) if role.policy_names else "no policy"
+        policy = policy_summary(role.policy_document) if role.policy_document else "no policy"
         table.add_row(
             "IAM role", role.name, "present", f"trusted by {role.trusted_service}; {policy}"
         )

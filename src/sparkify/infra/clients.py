@@ -9,6 +9,7 @@ needs them; nothing here runs at import time and there are no module-level clien
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sparkify.errors import InfraError
@@ -16,15 +17,45 @@ from sparkify.infra.aws_errors import AwsCall
 from sparkify.infra.settings import ClusterSettings
 
 
-@dataclass(frozen=True)
 class AwsClients:
-    """The boto3 clients ``sparkify infra`` uses, all from one session and one region."""
+    """The boto3 clients ``sparkify infra`` uses, all from one session and one region.
 
-    region: str
-    iam: Any
-    ec2: Any
-    redshift: Any
-    sts: Any
+    Each client is made on first use (loading a service model takes a noticeable fraction of
+    a second), then reused.
+    """
+
+    def __init__(self, session: Any, config: Any, region: str, endpoint_url: str | None) -> None:
+        self.region = region
+        self._session = session
+        self._config = config
+        self._endpoint_url = endpoint_url
+
+    def _client(self, service: str) -> Any:
+        with AwsCall(f"create the {service} client", self.region):
+            made = self._session.client(
+                service, endpoint_url=self._endpoint_url, config=self._config
+            )
+        return made
+
+    @cached_property
+    def iam(self) -> Any:
+        """IAM: the COPY role and its policy."""
+        return self._client("iam")
+
+    @cached_property
+    def ec2(self) -> Any:
+        """EC2: the VPC and the security group."""
+        return self._client("ec2")
+
+    @cached_property
+    def redshift(self) -> Any:
+        """Redshift: the cluster and its snapshots."""
+        return self._client("redshift")
+
+    @cached_property
+    def sts(self) -> Any:
+        """STS: who the credentials belong to."""
+        return self._client("sts")
 
 
 @dataclass(frozen=True)
@@ -36,7 +67,7 @@ class CallerIdentity:
 
 
 def make_clients(settings: ClusterSettings, *, max_attempts: int = 5) -> AwsClients:
-    """Create the IAM, EC2, Redshift and STS clients for ``settings.region``.
+    """The IAM, EC2, Redshift and STS clients for ``settings.region`` (made on first use).
 
     ``max_attempts`` bounds botocore's retries (standard mode, with backoff) on throttling and
     transient network errors.
@@ -57,19 +88,7 @@ def make_clients(settings: ClusterSettings, *, max_attempts: int = 5) -> AwsClie
         read_timeout=60,
         user_agent_extra="sparkify-infra",
     )
-
-    def client(service: str) -> Any:
-        with AwsCall(f"create the {service} client", settings.region):
-            made = session.client(service, endpoint_url=settings.endpoint_url, config=config)
-        return made
-
-    return AwsClients(
-        region=settings.region,
-        iam=client("iam"),
-        ec2=client("ec2"),
-        redshift=client("redshift"),
-        sts=client("sts"),
-    )
+    return AwsClients(session, config, settings.region, settings.endpoint_url)
 
 
 def caller_identity(clients: AwsClients) -> CallerIdentity:

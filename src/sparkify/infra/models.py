@@ -114,6 +114,7 @@ class UpResult:
     target_url: str
     next_command: str
     warnings: tuple[str, ...]
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -71,4 +71,6 @@ def choose_allow_cidr(settings: ClusterSettings, fetch: Fetch = fetch_text) -> C
             )
         return CidrChoice(cidr=cidr, source="allow_cidr setting", warning=warning)
     address = detect_public_ipv4(settings.ip_lookup_url, settings.ip_lookup_timeout, fetch)
-    return CidrChoice(cidr=f"{address}/32", source=f"your public address, from {settings.ip_lookup_url}")
+    return CidrChoice(
+        cidr=f"{address}/32", source=f"your public address, from {settings.ip_lookup_url}"
+    )

@@ -37,8 +37,8 @@ class ClusterSettings:
     Defaults (every one can be set in ``[cluster]`` or as ``SPARKIFY_CLUSTER_<KEY>``):
 
     - ``identifier = "sparkify"``; ``node_type = "ra3.large"`` (the smallest current node type:
-      DC2 is end-of-life for new clusters and RA3 separates compute from managed storage, so
-      pausing keeps the data and only storage is billed); ``number_of_nodes = 2`` (1 makes a
+      AWS has stopped offering dc2.large for new clusters, and RA3 keeps data in managed
+      storage, so a paused cluster bills storage only); ``number_of_nodes = 2`` (1 makes a
       single-node cluster); ``database = "sparkify"``; ``admin_user = "sparkify_admin"``;
       ``port = 5439``; ``region = "us-west-2"`` (where the public ``udacity-dend`` bucket lives).
     - ``source_buckets = ["udacity-dend"]``: S3 locations COPY may read, each ``bucket`` or
@@ -154,7 +154,7 @@ def normalize_cidr(text: str) -> str:
 
 
 def split_s3_location(entry: str) -> tuple[str, str]:
-    """``"s3://bucket/some/prefix/"`` or ``"bucket/some/prefix"`` -> ``("bucket", "some/prefix")``."""
+    """``"s3://bucket/a/b/"`` or ``"bucket/a/b"`` -> ``("bucket", "a/b")``."""
     text = entry.strip()
     text = text[len("s3://") :] if text.startswith("s3://") else text
     bucket, _, prefix = text.partition("/")
@@ -234,7 +234,7 @@ def _as_tags(raw: object, from_env: bool) -> object:
     if not isinstance(raw, Mapping) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
     ):
-        raise ValueError("must be a table of text values, e.g. {team = \"data\"}")
+        raise ValueError('must be a table of text values, e.g. {team = "data"}')
     return dict(raw)
 
 
@@ -282,7 +282,9 @@ def _convert(key: str, raw: object, where: str, *, from_env: bool) -> object:
         known = list(_KINDS)
         if from_env:
             close = difflib.get_close_matches(key, known, n=1)
-            hint = f"Did you mean {ENV_PREFIX}{close[0].upper()}?" if close else _suggest(key, known)
+            hint = (
+                f"Did you mean {ENV_PREFIX}{close[0].upper()}?" if close else _suggest(key, known)
+            )
         else:
             hint = _suggest(key, known)
         raise ConfigError(f"unknown setting: {where}", hint)

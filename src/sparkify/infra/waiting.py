@@ -45,7 +45,7 @@ class WaitPolicy:
 
 def format_seconds(seconds: float) -> str:
     """``75.0`` -> ``"1m15s"``; ``12.4`` -> ``"12s"``."""
-    whole = int(round(seconds))
+    whole = round(seconds)
     return f"{whole // 60}m{whole % 60:02d}s" if whole >= 60 else f"{whole}s"
 
 

@@ -88,9 +88,7 @@ def _stage_batch(
     result.files_skipped += len(touched)
     if touched:
         counts = {
-            d.file.path: FileCounts(
-                known[d.file.path].records, known[d.file.path].rejected
-            )
+            d.file.path: FileCounts(known[d.file.path].records, known[d.file.path].rejected)
             for d in touched
         }
         target.delete_files([d.file.path for d in touched], manifest_only=True)

@@ -1,0 +1,1 @@
+"""Tests of `sparkify infra` (the Redshift cluster as code) against a local moto server."""
