@@ -14,6 +14,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -28,6 +29,7 @@ __all__ = ["GenerateResult", "generate"]
 IntArr = npt.NDArray[np.int64]
 ObjArr = npt.NDArray[np.object_]
 Rng = np.random.Generator
+Tick = Callable[[int], None]
 
 DAY_MS = 86_400_000
 NEVER = 2**62
@@ -36,7 +38,7 @@ MAX_SESSION = 120
 VISITOR_SESSIONS = 0.3
 ALNUM = np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", dtype=np.uint8)
 
-# page, method, status; Upgrade/Downgrade pairs are swapped to fit the user's level.
+# page, method, status; Upgrade (8, 9) and Downgrade (6, 7) are swapped to fit the user's level.
 PAGES = [
     ("NextSong", "PUT", 200), ("Home", "GET", 200), ("Logout", "PUT", 307),
     ("Login", "PUT", 307), ("Settings", "GET", 200), ("Save Settings", "PUT", 307),
@@ -47,17 +49,25 @@ PAGES = [
 HOME, LOGOUT = 1, 2
 P_USER = np.array([870, 60, 0, 0, 12, 3, 10, 2, 10, 2, 6, 10, 2], dtype=np.float64)
 P_VISITOR = np.array([0, 50, 0, 30, 0, 0, 0, 0, 0, 0, 12, 8, 0], dtype=np.float64)
+CUM_USER, CUM_VISITOR = (c / c[-1] for c in (np.cumsum(P_USER), np.cumsum(P_VISITOR)))
 
-FIRST_F = "Kaylee Lily Jacqueline Chloe Tegan Aleena Layla Ava Sara Anabelle Rylan Mohammad Jayden".split()
-FIRST_M = "Walter Ryan Jacob Matthew Kevin Cienna Jordan Aiden Tucker Wyatt Connar Cole Sean".split()
-LAST = "Frye Summers Koch Lynch Levine Cruz Arellano Harrell Griffin Roth Moreno Larson Ayala".split()
+WORDS = {  # space-separated word lists; METROS is separated by "|"
+    "FIRST_F": "Kaylee Lily Jacqueline Chloe Tegan Aleena Layla Ava Sara Anabelle Rylan Jayden",
+    "FIRST_M": "Walter Ryan Jacob Matthew Kevin Mohammad Jordan Aiden Tucker Wyatt Connar Cole",
+    "LAST": "Frye Summers Koch Lynch Levine Cruz Arellano Harrell Griffin Roth Moreno Larson",
+    "ADJ": "Blue Electric Silent Wild Golden Broken Lonely Crazy Sweet Dark Little Burning",
+    "NOUN": "Heart River Night Road Fire Dream Moon Rain Angel Train Star Ghost Summer Soul",
+    "VERB": "Hold Save Leave Love Call Take Find Tell Kiss Carry Forget Follow",
+}
+FIRST_F, FIRST_M, LAST, ADJ, NOUN, VERB = (v.split(" ") for v in WORDS.values())
 METROS = (
     "San Francisco-Oakland-Hayward, CA|Phoenix-Mesa-Scottsdale, AZ|Lansing-East Lansing, MI|"
     "Washington-Arlington-Alexandria, DC-VA-MD-WV|San Jose-Sunnyvale-Santa Clara, CA|"
     "New Orleans-Metairie, LA|Lubbock, TX|Chicago-Naperville-Elgin, IL-IN-WI|Salinas, CA|"
     "Atlanta-Sandy Springs-Roswell, GA|New York-Newark-Jersey City, NY-NJ-PA|Tampa-St. "
     "Petersburg-Clearwater, FL|Portland-South Portland, ME|Houston-The Woodlands-Sugar Land, TX"
-).split("|")
+)
+METRO_LIST = METROS.split("|")
 _MOZ = "Mozilla/5.0 ("
 USER_AGENTS = [
     f'"{_MOZ}Macintosh; Intel Mac OS X 10_9_4) AppleWebKit/537.36 (KHTML, like Gecko) '
@@ -71,9 +81,6 @@ USER_AGENTS = [
     f'"{_MOZ}iPhone; CPU iPhone OS 7_1_2 like Mac OS X) AppleWebKit/537.51.2 (KHTML, like '
     'Gecko) Version/7.0 Mobile/11D257 Safari/9537.53"',
 ]
-ADJ = "Blue Electric Silent Wild Golden Broken Lonely Crazy Sweet Dark Little Burning".split()
-NOUN = "Heart River Night Road Fire Dream Moon Rain Angel Train City Ghost Summer Soul".split()
-VERB = "Hold Save Leave Love Call Take Find Tell Kiss Carry Forget Follow".split()
 SPECIAL = [  # non-ASCII, slash, quote and apostrophe names for escaping tests
     ("Björk", "Jóga"), ("Sigur Rós", "Hoppípolla"), ("坂本龍一", "戦場のメリークリスマス"),
     ("Motörhead", "Ace Of Spades"), ("Beyoncé", "Halo"), ("AC/DC", "Back In Black"),
@@ -135,12 +142,14 @@ def _obj(items: Sequence[str]) -> ObjArr:
 
 
 def _ids(rng: Rng, n: int, prefix: str, letters: int = 0) -> list[str]:
-    """``n`` distinct ids of ``prefix`` + 16 uppercase alphanumerics (first ``letters`` A-Z)."""
+    """``n`` distinct 18-char ids: ``prefix`` + uppercase alphanumerics, the first ``letters``
+    of them A-Z."""
+    width = 18 - len(prefix)
     while True:
-        codes = rng.integers(0, 36, size=(n, 16))
+        codes = rng.integers(0, 36, size=(n, width))
         codes[:, :letters] %= 26
         raw = ALNUM[codes].tobytes()
-        ids = [prefix + raw[i * 16 : i * 16 + 16].decode() for i in range(n)]
+        ids = [prefix + raw[i * width : (i + 1) * width].decode() for i in range(n)]
         if len(set(ids)) == n:
             return ids
 
@@ -148,7 +157,8 @@ def _ids(rng: Rng, n: int, prefix: str, letters: int = 0) -> list[str]:
 def _zipf_pick(rng: Rng, n: int, size: int) -> IntArr:
     cum = np.cumsum(1.0 / np.arange(1, n + 1) ** 0.8)
     pick = np.searchsorted(cum, rng.random(size) * cum[-1], side="right")
-    return np.minimum(pick, n - 1).astype(np.int64)
+    out: IntArr = np.minimum(pick, n - 1).astype(np.int64)
+    return out
 
 
 def _names(rng: Rng, n: int, artist: bool) -> list[str]:
@@ -176,10 +186,11 @@ def _durations(rng: Rng, n: int) -> list[int]:
 def _catalogue(rng: Rng, songs: int) -> tuple[list[str], list[int], _Pool]:
     """Artists and songs: several songs per artist, special names, a few exact duplicates."""
     n_art = max(1, songs // 3)
+    n_sp = min(n_art, songs, len(SPECIAL))  # special artists own their special title
     names = [s[0] for s in SPECIAL[:n_art]] + _names(rng, max(0, n_art - len(SPECIAL)), True)
-    owner = np.concatenate([np.arange(min(n_art, songs)), _zipf_pick(rng, n_art, songs - n_art)])
-    owner_l = [int(x) for x in owner[:songs]]
-    titles = [s[1] for s in SPECIAL[:songs]] + _names(rng, max(0, songs - len(SPECIAL)), False)
+    more = _zipf_pick(rng, n_art, max(0, songs - n_art))
+    owner_l = [int(x) for x in np.concatenate([np.arange(min(n_art, songs)), more])]
+    titles = [s[1] for s in SPECIAL[:n_sp]] + _names(rng, songs - n_sp, False)
     dur = _durations(rng, songs)
     n_dup = min(songs // 2, max(1, songs // 250))
     srcs = [0, *rng.integers(0, max(1, songs // 2), max(0, n_dup - 1)).tolist()][:n_dup]
@@ -204,13 +215,16 @@ def _missing_songs(rng: Rng, cat: _Pool, n: int) -> _Pool:
     return _Pool(artist, title, dur, cat.n_cat)
 
 
-def _write(path: Path, data: bytes) -> int:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        os.write(fd, data)
-    finally:
-        os.close(fd)
-    return len(data)
+def _write_folder(folder: str, files: list[tuple[str, bytes]]) -> int:
+    """Create ``folder`` and write its files; returns the bytes written."""
+    os.makedirs(folder, exist_ok=True)
+    for name, data in files:
+        fd = os.open(f"{folder}/{name}", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            os.write(fd, data)
+        finally:
+            os.close(fd)
+    return sum(len(data) for _, data in files)
 
 
 def _artist_frags(rng: Rng, names: list[str]) -> list[str]:
@@ -220,48 +234,54 @@ def _artist_frags(rng: Rng, names: list[str]) -> list[str]:
     out = []
     for a in range(n):
         loc, lat, lon = PLACES[place[a]]
-        where = f'{lat!r}, "artist_longitude": {lon!r}' if kind[a] >= 0.5 else "null, " + (
-            '"artist_longitude": null'
-        )
+        coords = (lat, lon) if kind[a] >= 0.5 else ("null", "null")
         out.append(
-            f'"artist_id": "{ids[a]}", "artist_latitude": {where}, "artist_location": '
+            f'"artist_id": "{ids[a]}", "artist_latitude": {coords[0]}, '
+            f'"artist_longitude": {coords[1]}, "artist_location": '
             f'{json.dumps("" if kind[a] < 0.35 else loc)}, "artist_name": {json.dumps(names[a])}, '
         )
     return out
 
 
-def _write_songs(
-    rng: Rng, root: Path, names: list[str], owner: list[int], cat: _Pool, tick: Callable[[int], None]
-) -> int:
-    """One song file per catalogue entry, in ``A/B/C`` folders from the track id; bytes written."""
+def _song_files(
+    rng: Rng, names: list[str], owner: list[int], cat: _Pool
+) -> dict[str, list[tuple[str, bytes]]]:
+    """Song file bodies grouped by ``A/B/C`` folder (track id characters 3-5, all ``TRA...``
+    like the sample: 676 folders at most, as creating folders is the slow part)."""
     n = cat.n_cat
     art = _artist_frags(rng, names)
-    song_ids, tracks = _ids(rng, n, "SO"), _ids(rng, n, "TR", 3)
+    song_ids, tracks = _ids(rng, n, "SO"), _ids(rng, n, "TRA", 2)
     years = np.where(rng.random(n) < 0.45, 0, rng.integers(1955, 2011, n)).tolist()
-    total, made = 0, set()
-    for j, i in enumerate(sorted(range(n), key=tracks.__getitem__), 1):
+    groups: dict[str, list[tuple[str, bytes]]] = {}
+    for i in sorted(range(n), key=tracks.__getitem__):
         t = tracks[i]
-        folder = root / t[2] / t[3] / t[4]
-        if folder not in made:
-            folder.mkdir(parents=True, exist_ok=True)
-            made.add(folder)
         body = (
             f'{{"num_songs": 1, {art[owner[i]]}"song_id": "{song_ids[i]}", '
             f'"title": {json.dumps(cat.title[i])}, "duration": {cat.dur[i] / 100_000!r}, '
             f'"year": {years[i]}}}'
         )
-        total += _write(folder / f"{t}.json", body.encode("ascii"))
-        if j % 5000 == 0 or j == n:
-            tick(j - (j - 1) // 5000 * 5000)
+        groups.setdefault(f"{t[2]}/{t[3]}/{t[4]}", []).append((f"{t}.json", body.encode()))
+    return groups
+
+
+def _write_songs(root: Path, groups: dict[str, list[tuple[str, bytes]]], tick: Tick) -> int:
+    """Write the song files with a few threads (file creation waits on the disk, not the CPU)."""
+    jobs = [(f"{root}/{folder}", files) for folder, files in groups.items()]
+    total = 0
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for (_, files), size in zip(jobs, pool.map(lambda j: _write_folder(*j), jobs), strict=True):
+            total += size
+            tick(len(files))
     return total
 
 
 def _users(rng: Rng, n: int, start_ms: int, span_ms: int) -> _Users:
     """Stable user attributes, level history and activity weights; row ``n`` is the visitor."""
     female = rng.random(n) < 0.5
-    first = [FIRST_F[i % len(FIRST_F)] if f else FIRST_M[i % len(FIRST_M)]
-             for i, f in zip(rng.integers(0, 1000, n).tolist(), female.tolist(), strict=True)]  # fmt: skip
-    last, metro = rng.integers(0, len(LAST), n).tolist(), rng.integers(0, len(METROS), n).tolist()
+    pick = rng.integers(0, 1000, n).tolist()
+    first = [(FIRST_F if female[u] else FIRST_M)[pick[u] % len(FIRST_F)] for u in range(n)]
+    last = rng.integers(0, len(LAST), n).tolist()
+    metro = rng.integers(0, len(METRO_LIST), n).tolist()
     agent = rng.integers(0, len(USER_AGENTS), n).tolist()
     reg = (start_ms - rng.integers(3_600_000, 90 * DAY_MS, n)).tolist()
     has1 = rng.random(n) < 0.4
@@ -270,9 +290,10 @@ def _users(rng: Rng, n: int, start_ms: int, span_ms: int) -> _Users:
     frags: list[list[str]] = [[], [], [], [], []]
     for u in range(n + 1):
         if u < n:
-            who = (f'"auth":"Logged In","firstName":{_jlog(first[u])},"gender":'
-                   f'"{"F" if female[u] else "M"}","itemInSession":', _jlog(LAST[last[u]]),
-                   _jlog(METROS[metro[u]]), f"{reg[u]}.0", _jlog(USER_AGENTS[agent[u]]), str(u + 1))  # fmt: skip
+            g, ua = "F" if female[u] else "M", _jlog(USER_AGENTS[agent[u]])
+            head = f'"auth":"Logged In","firstName":{_jlog(first[u])},"gender":"{g}",'
+            who = (f'{head}"itemInSession":', _jlog(LAST[last[u]]), _jlog(METRO_LIST[metro[u]]),
+                   f"{reg[u]}.0", ua, str(u + 1))  # fmt: skip
         else:
             who = ('"auth":"Logged Out","firstName":null,"gender":null,"itemInSession":',
                    "null", "null", "null", "null", "")  # fmt: skip
@@ -312,16 +333,11 @@ def _sessions(rng: Rng, n: int) -> tuple[IntArr, npt.NDArray[np.bool_]]:
     return all_lens, all_vis[: last + 1]
 
 
-def _cum(p: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    c = np.cumsum(p)
-    return c / c[-1]
-
-
 def _pages(rng: Rng, item: IntArr, length: IntArr, vis: npt.NDArray[np.bool_]) -> IntArr:
     """Page per event: visitors never play songs; sessions open on Home, often end on Logout."""
     r = rng.random(len(item))
-    user = np.searchsorted(_cum(P_USER), r, side="right")
-    page = np.where(vis, np.searchsorted(_cum(P_VISITOR), r, side="right"), user)
+    user = np.searchsorted(CUM_USER, r, side="right")
+    page = np.where(vis, np.searchsorted(CUM_VISITOR, r, side="right"), user)
     page = np.minimum(page, len(PAGES) - 1).astype(np.int64)
     r2 = rng.random(len(item))
     page[~vis & (item == 0) & (r2 < 0.6)] = HOME
@@ -382,11 +398,11 @@ class _LogFrags:
     @classmethod
     def build(cls, pool: _Pool) -> _LogFrags:
         """Escape every string once."""
+        no_song = [f',"song":null,"status":{st},"ts":' for _, _, st in PAGES]
         return cls(
             _obj(['{"artist":null,'] + [f'{{"artist":{_jlog(a)},' for a in pool.artist]),
             _obj(["null"] + [repr(d / 100_000) for d in pool.dur]),
-            _obj([f',"song":null,"status":{st},"ts":' for _, _, st in PAGES]
-                 + [f',"song":{_jlog(t)},"status":200,"ts":' for t in pool.title]),  # fmt: skip
+            _obj(no_song + [f',"song":{_jlog(t)},"status":200,"ts":' for t in pool.title]),
             _obj([f'"{m}","page":"{p}","registration":' for p, m, _ in PAGES]),
             _obj([str(i) for i in range(MAX_SESSION)]),
         )
@@ -403,3 +419,112 @@ def _render(f: _LogFrags, uf: tuple[ObjArr, ...], ev: tuple[IntArr, ...], sids: 
     cols[:, 10] = np.fromiter(map(str, ts.tolist()), dtype=object, count=len(ts))
     cols[:, 11] = uf[4][k]
     return "".join(cols.ravel().tolist())
+
+
+def _matched(pool: _Pool) -> npt.NDArray[np.bool_]:
+    """Which pool songs equal a catalogue record on (title, artist name, duration)."""
+    k = pool.n_cat
+    keys = set(zip(pool.title[:k], pool.artist[:k], pool.dur[:k], strict=True))
+    trip = zip(pool.title, pool.artist, pool.dur, strict=True)
+    return np.fromiter((t in keys for t in trip), dtype=np.bool_, count=len(pool.dur))
+
+
+def _write_logs(
+    rng: Rng,
+    root: Path,
+    pool: _Pool,
+    opts: tuple[int, int, int, date, float],
+    tick: Callable[[int], None],
+) -> tuple[int, int, int, int]:
+    """Stream one file per day; returns (files, bytes, NextSong events, matched plays)."""
+    events, users, days, start, rate = opts
+    start_ms = int(datetime(start.year, start.month, start.day, tzinfo=UTC).timestamp()) * 1000
+    people = _users(rng, users, start_ms, days * DAY_MS)
+    frags, matched = _LogFrags.build(pool), _matched(pool)
+    pool_ms = np.array(pool.dur, dtype=np.int64) // 100
+    weekly = 1.0 + 0.15 * np.sin(np.arange(days) * 2 * np.pi / 7)
+    weight = rng.lognormal(0.0, 0.2, days) * weekly
+    per_day = rng.multinomial(events, weight / weight.sum()).tolist()
+    files = nbytes = plays = hits = 0
+    sid0 = 1
+    for d, n in enumerate(per_day):
+        if n == 0:
+            continue
+        ev = _day(rng, n, start_ms + d * DAY_MS, people, pool_ms, pool.n_cat, rate)
+        n_sess = int(ev[4].max()) + 1
+        sids = _obj([str(sid0 + i) for i in range(n_sess)])
+        sid0 += n_sess
+        played = ev[3][ev[3] >= 0]
+        plays, hits = plays + len(played), hits + int(matched[played].sum())
+        day = start + timedelta(days=d)
+        path = root / f"{day:%Y}" / f"{day:%m}" / f"{day:%Y-%m-%d}-events.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as fh:
+            for lo in range(0, n, CHUNK):
+                text = _render(frags, people.frags, tuple(a[lo : lo + CHUNK] for a in ev), sids)
+                data = (text[:-1] if lo + CHUNK >= n else text).encode("ascii")
+                fh.write(data)
+                nbytes += len(data)
+                tick(min(CHUNK, n - lo))
+        files += 1
+    return files, nbytes, plays, hits
+
+
+def _check(out_dir: Path, events: int, songs: int, users: int, days: int, rate: float) -> None:
+    if min(events, songs) < 0 or users < 1 or days < 1:
+        raise ConfigError(
+            f"cannot generate {events} events, {songs} songs, {users} users over {days} days",
+            "events and songs must be >= 0, users and days >= 1",
+        )
+    if not 0.0 <= rate <= 1.0:
+        raise ConfigError(f"match rate {rate} is not a share", "use a value from 0 to 1")
+    for part in ("log_data", "song_data"):
+        if (out_dir / part).is_dir() and any((out_dir / part).iterdir()):
+            raise ConfigError(
+                f"{out_dir / part} already holds files",
+                "generate into an empty or new directory so old files do not mix in",
+            )
+
+
+def generate(
+    out_dir: Path,
+    *,
+    events: int = 10_000,
+    songs: int = 1_000,
+    users: int = 100,
+    days: int = 30,
+    seed: int = 42,
+    match_rate: float = 0.5,
+    start: date = date(2018, 11, 1),
+    progress: Callable[[int, int], None] | None = None,
+) -> GenerateResult:
+    """Write a synthetic Sparkify data set (``log_data/`` and ``song_data/``) under ``out_dir``.
+
+    Exactly ``events`` log records spread over ``days`` UTC days from ``start`` (days that
+    draw no event get no file) and exactly ``songs`` song files. About ``match_rate`` of the
+    NextSong plays copy a catalogue song's title, artist name and duration; the others are
+    songs missing from the catalogue (including near misses that differ only in length).
+    ``progress(done, total)`` is called after each chunk of records, ``total = events + songs``.
+    The same arguments give byte-identical files. Raises :class:`ConfigError` for bad
+    arguments or when ``out_dir/log_data`` or ``out_dir/song_data`` already holds files.
+    """
+    t0 = time.perf_counter()
+    out_dir = Path(out_dir)
+    _check(out_dir, events, songs, users, days, match_rate)
+    done = [0]
+
+    def tick(k: int) -> None:
+        done[0] += k
+        if progress is not None:
+            progress(done[0], events + songs)
+
+    rng = np.random.default_rng(seed)
+    names, owner, cat = _catalogue(rng, songs)
+    pool = _missing_songs(rng, cat, max(50, songs))
+    song_bytes = _write_songs(out_dir / "song_data", _song_files(rng, names, owner, cat), tick)
+    opts = (events, users, days, start, match_rate)
+    files, log_bytes, plays, hits = _write_logs(rng, out_dir / "log_data", pool, opts, tick)
+    return GenerateResult(
+        out_dir, files, songs, events, songs, plays, hits, song_bytes + log_bytes,
+        time.perf_counter() - t0,
+    )  # fmt: skip
