@@ -55,9 +55,10 @@ class RunResult:
 def create_tables(target: Target, *, drop: bool = False) -> list[str]:
     """Create every table that is missing (all of them, after dropping, with ``drop``);
     returns the names created."""
-    existing = set() if drop else target.table_names()
     created = []
     with target.transaction():
+        target.lock()
+        existing = set() if drop else target.table_names()
         for table in ALL_TABLES:
             if drop:
                 target.execute(target.renderer.drop_table(table))
@@ -99,9 +100,11 @@ def _stage_batch(
     result.files_changed += len(changed)
     result.files_new += len(fresh) - len(changed)
     target.delete_files(changed)
-    base = int(target.scalar("SELECT COALESCE(MAX(event_id), 0) FROM staging_events") or 0)
-    batch = stage_batch(target.parser_connection(), fresh, base)
-    target.ingest(batch)
+    batch = target.stage_files(fresh)
+    if batch is None:
+        base = int(target.scalar("SELECT COALESCE(MAX(event_id), 0) FROM staging_events") or 0)
+        batch = stage_batch(target.parser_connection(), fresh, base)
+        target.ingest(batch)
     target.insert_rows(MANIFEST, manifest.manifest_rows(fresh, batch.counts))
     result.records += sum(c.records for c in batch.counts.values())
     result.events_staged += batch.events
@@ -148,6 +151,7 @@ def etl(
         )
     result.files_total = len(files)
     with target.transaction():
+        target.lock(rep.note)
         if full_refresh:
             _clear(target)
         known = manifest.read_manifest(target)

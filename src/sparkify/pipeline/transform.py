@@ -15,6 +15,7 @@ def transform_statements(target: Target) -> list[Statement]:
 def run_transform(target: Target, reporter: Reporter) -> None:
     """Rebuild the five star tables from staging (inside the caller's transaction)."""
     stmts = transform_statements(target)
+    target.prepare_transform()
     reporter.start("Transforming", len(stmts), "steps")
     for stmt in stmts:
         target.execute(stmt.sql)

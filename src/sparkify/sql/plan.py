@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from sparkify.dialects import Dialect
-from sparkify.schema.model import STAGING_EVENTS, STAGING_SONGS
+from sparkify.schema.model import LOAD_ERRORS, MANIFEST, STAGING_EVENTS, STAGING_SONGS
 from sparkify.schema.render import renderer_for
 from sparkify.sql import statements
 from sparkify.sql.checks import check_queries
+from sparkify.sql.redshift import load_plan
 from sparkify.sql.staging import parse_sql
 
 SECTIONS = ("ddl", "load", "transform", "check")
@@ -21,6 +22,8 @@ def _load(dialect: Dialect) -> list[str]:
             + parse_sql(STAGING_SONGS).strip(),
         ]
     r = renderer_for(dialect)
+    if dialect is Dialect.REDSHIFT:
+        return load_plan(r, (STAGING_EVENTS, STAGING_SONGS), (LOAD_ERRORS, MANIFEST))
     out = []
     for table in (STAGING_EVENTS, STAGING_SONGS):
         cols = ", ".join(r.quote(c) for c in table.column_names)

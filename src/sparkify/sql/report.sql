@@ -122,6 +122,15 @@ GROUP BY location
 ORDER BY plays DESC, {{bytes:location}}
 LIMIT 10;
 
+-- name: top_listeners
+-- The ten listeners with the most plays, with their name and current level.
+SELECT sp.user_id, u.first_name, u.last_name, u.level, COUNT(*) AS plays
+FROM songplays sp
+LEFT JOIN users u ON u.user_id = sp.user_id
+GROUP BY sp.user_id, u.first_name, u.last_name, u.level
+ORDER BY plays DESC, sp.user_id
+LIMIT 10;
+
 -- name: user_activity
 -- How many users played how many songs: one row per distinct number of plays.
 SELECT plays, COUNT(*) AS users

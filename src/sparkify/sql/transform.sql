@@ -4,19 +4,19 @@
 -- event_id, so a rebuild never renumbers plays.
 
 -- name: clear_songplays
-DELETE FROM songplays;
+{{clear:songplays}};
 
 -- name: clear_users
-DELETE FROM users;
+{{clear:users}};
 
 -- name: clear_songs
-DELETE FROM songs;
+{{clear:songs}};
 
 -- name: clear_artists
-DELETE FROM artists;
+{{clear:artists}};
 
 -- name: clear_time
-DELETE FROM "time";
+{{clear:"time"}};
 
 -- name: songs
 -- One row per song_id: the record that comes first by (source_file, source_line).

@@ -47,6 +47,29 @@ def open_target(settings: Settings, tracer: Tracer | None = None) -> Target:
             lock_timeout=settings.lock_timeout,
             tracer=tracer,
         )
+    if dialect is Dialect.REDSHIFT:
+        from sparkify.targets.redshift import RedshiftTarget
+
+        return RedshiftTarget(settings.target, settings, tracer=tracer)
+    if dialect is Dialect.POSTGRES:
+        try:
+            from sparkify.targets.postgres import PostgresTarget
+        except ModuleNotFoundError as e:
+            if not (e.name or "").startswith("psycopg"):
+                raise
+            raise TargetError(
+                f"The PostgreSQL target needs psycopg 3 ({e}).",
+                "Install it: pip install 'sparkify[postgres]'.",
+            ) from e
+
+        return PostgresTarget(
+            settings.target,
+            schema=settings.schema,
+            memory_limit=settings.memory_limit,
+            threads=settings.threads,
+            lock_timeout=settings.lock_timeout,
+            tracer=tracer,
+        )
     raise TargetError(
         f"The {dialect.value} target is not available in this version.",
         "Use a duckdb:/// target.",

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
 
+    from sparkify.pipeline.read import FileData
     from sparkify.pipeline.stage import StagedBatch
 
 Tracer = Callable[[str], None]
@@ -96,6 +97,18 @@ class Target(ABC):
             raise
         self.commit()
 
+    def lock(self, on_wait: Callable[[str], None] | None = None) -> None:
+        """Take the warehouse's write lock until the current transaction ends, so two runs
+        never interleave; called first inside the transaction. Waits up to the target's lock
+        timeout (telling ``on_wait`` once), then raises ``BusyError``. The default does
+        nothing: DuckDB locks its file when it connects."""
+        return None
+
+    def prepare_transform(self) -> None:
+        """Called inside the transaction after staging, before the transform SQL runs
+        (PostgreSQL refreshes the staging tables' planner statistics). Default: nothing."""
+        return None
+
     @abstractmethod
     def table_names(self) -> set[str]:
         """Names of the tables that exist in the target's schema."""
@@ -103,6 +116,12 @@ class Target(ABC):
     @abstractmethod
     def parser_connection(self) -> duckdb.DuckDBPyConnection:
         """The DuckDB connection the staging parser runs on."""
+
+    def stage_files(self, datas: list[FileData]) -> StagedBatch | None:
+        """Stage ``datas`` (files just read) without the DuckDB parser, for a target that
+        loads the records itself (Redshift: COPY from S3); returns the batch's counts. The
+        default, None, means: parse on :meth:`parser_connection`, then :meth:`ingest`."""
+        return None
 
     @abstractmethod
     def ingest(self, batch: StagedBatch) -> None:

@@ -1,0 +1,307 @@
+"""Amazon Redshift: loads by ``COPY`` from S3 with an IAM role, never by INSERT of rows.
+
+Records are uploaded to the ``s3_staging`` prefix (evenly sized gzip parts) and COPYed by the
+cluster, which types them; see :mod:`sparkify.targets.redshift_load`. Bookkeeping rows
+(manifest, load errors) go the same way. ``redshift_connector`` is imported only when a
+connection is opened. The connection runs in autocommit mode and sparkify sends BEGIN, COMMIT
+and ROLLBACK itself, so the tracer sees every statement of a run, transaction included.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from sparkify.aws import aws_client
+from sparkify.config import Settings
+from sparkify.dialects import Dialect
+from sparkify.errors import ConfigError, QueryError, TargetError
+from sparkify.schema.model import LOAD_ERRORS, MANIFEST, STAGING_EVENTS, STAGING_SONGS, Table
+from sparkify.schema.render import check_identifier
+from sparkify.sql import redshift as rsql
+from sparkify.targets.base import Capabilities, Target, Tracer
+from sparkify.targets.redshift_auth import ConnectParams, RedshiftUrl, connect_params
+from sparkify.targets.redshift_records import line_buffer
+from sparkify.targets.s3_staging import StagingArea, part_count, split_even
+
+if TYPE_CHECKING:
+    from sparkify.pipeline.read import FileData
+    from sparkify.pipeline.stage import StagedBatch
+
+Connector = Callable[[ConnectParams], Any]
+"""Opens a DB-API connection for the given parameters (default: ``redshift_connector``)."""
+
+DELETE_CHUNK = 1000
+DEFAULT_SLICES = 4
+
+
+def redshift_connector_connect(params: ConnectParams) -> Any:
+    """Open a connection with ``redshift_connector``."""
+    try:
+        import redshift_connector
+    except ModuleNotFoundError as e:
+        raise TargetError(
+            "redshift_connector is not installed.",
+            "Install the AWS extra: pip install 'sparkify[aws]'.",
+        ) from e
+    return redshift_connector.connect(
+        host=params.host,
+        port=params.port,
+        database=params.database,
+        user=params.user,
+        password=params.password,
+        ssl=params.ssl,
+        timeout=30,
+    )
+
+
+def _cluster_staging(settings: Settings) -> str | None:
+    """The staging location of ``[cluster]`` (``staging_bucket``/``staging_prefix``): the
+    place ``infra up`` let the cluster's COPY role read, used when ``s3_staging`` is unset."""
+    from sparkify.infra.settings import load_cluster_settings, split_s3_location
+
+    config = Path(settings.config_file) if settings.config_file else None
+    cluster = load_cluster_settings(config)
+    if not cluster.staging_bucket:
+        return None
+    bucket, _ = split_s3_location(cluster.staging_bucket)
+    return f"s3://{bucket}/{cluster.staging_prefix.strip('/')}"
+
+
+def _driver_errors() -> tuple[type[BaseException], ...]:
+    from redshift_connector.error import Error
+
+    return (Error,)
+
+
+class RedshiftTarget(Target):
+    """A Redshift database reached with ``redshift_connector`` (password, Secrets Manager or
+    IAM authentication, see :mod:`sparkify.targets.redshift_auth`)."""
+
+    dialect = Dialect.REDSHIFT
+    capabilities = Capabilities(
+        transactional_ddl=True, enforces_primary_keys=False, bulk_load="COPY FROM S3"
+    )
+
+    def __init__(
+        self,
+        url: str,
+        settings: Settings,
+        *,
+        tracer: Tracer | None = None,
+        connector: Connector | None = None,
+    ) -> None:
+        super().__init__(tracer)
+        self.url = RedshiftUrl.parse(url)
+        self.settings = settings
+        self.schema = check_identifier(settings.schema, "schema name")
+        self._connector = connector or redshift_connector_connect
+        self._con: Any = None
+        self._params: ConnectParams | None = None
+        self._duck: duckdb.DuckDBPyConnection | None = None
+        self._area: StagingArea | None = None
+        self._slices: int | None = None
+        self._options: rsql.CopyOptions | None = None
+        self._batches = 0
+        self._uploads = 0
+
+    def describe(self) -> str:
+        scheme = "redshift+iam" if self.url.iam_form else "redshift"
+        user = f"{self.url.user}@" if self.url.user else ""
+        return f"{scheme}://{user}{self.url.host}:{self.url.port}/{self.url.database}"
+
+    # -- connection --------------------------------------------------------------------------
+
+    def connect(self, *, read_only: bool = False) -> None:
+        self._params = connect_params(self.url, self.settings)
+        try:
+            self._con = self._connector(self._params)
+            self._con.autocommit = True
+        except _driver_errors() as e:
+            raise TargetError(
+                f"Cannot connect to Redshift at {self._params.describe()}: {e}",
+                "Is the cluster available (`sparkify infra status`), does its security group "
+                "allow your address, and are the user and password right?",
+            ) from e
+        if self.schema != "public":
+            self.execute(f'SET search_path TO "{self.schema}"')
+
+    def close(self) -> None:
+        if self._con is not None:
+            try:
+                self._con.close()
+            except _driver_errors():
+                pass
+            self._con = None
+        if self._duck is not None:
+            self._duck.close()
+            self._duck = None
+
+    def _cursor(self) -> Any:
+        if self._con is None:
+            raise TargetError("The Redshift target is not connected.")
+        return self._con.cursor()
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.trace(sql)
+        cursor = self._cursor()
+        try:
+            cursor.execute(sql, list(params) if params else None)
+        except _driver_errors() as e:
+            raise QueryError(f"Redshift statement failed: {e}") from e
+        finally:
+            cursor.close()
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        self.trace(sql)
+        cursor = self._cursor()
+        try:
+            cursor.execute(sql, list(params) if params else None)
+            return [tuple(row) for row in cursor.fetchall() or ()]
+        except _driver_errors() as e:
+            raise QueryError(f"Redshift query failed: {e}") from e
+        finally:
+            cursor.close()
+
+    def begin(self) -> None:
+        self.execute("BEGIN")
+
+    def commit(self) -> None:
+        self.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self._con is None:
+            return
+        with contextlib.suppress(QueryError):
+            self.execute("ROLLBACK")
+
+    def lock(self, on_wait: Callable[[str], None] | None = None) -> None:
+        """LOCK the manifest table until the transaction ends, so a second run waits for the
+        first instead of failing on a serializable-isolation conflict half-way. Redshift's
+        LOCK has no timeout. Nothing to lock before the tables exist (create-tables)."""
+        if MANIFEST.name in self.table_names():
+            self.execute(f"LOCK {self.renderer.quote(MANIFEST.name)}")
+
+    def table_names(self) -> set[str]:
+        rows = self.query(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+            [self.schema],
+        )
+        return {str(r[0]) for r in rows}
+
+    def parser_connection(self) -> duckdb.DuckDBPyConnection:
+        if self._duck is None:
+            self._duck = duckdb.connect(
+                ":memory:", config={"memory_limit": self.settings.memory_limit}
+            )
+        return self._duck
+
+    # -- staging in S3 -----------------------------------------------------------------------
+
+    def staging_area(self) -> StagingArea:
+        """This connection's folder under ``s3_staging`` (made on first use)."""
+        if self._area is None:
+            root = self.settings.s3_staging or _cluster_staging(self.settings)
+            if not root:
+                raise ConfigError(
+                    "A Redshift target loads from S3, but no staging prefix is set.",
+                    "Set s3_staging = 's3://BUCKET/PREFIX' in sparkify.toml "
+                    "(or SPARKIFY_S3_STAGING), or staging_bucket in its [cluster] table.",
+                )
+            self._area = StagingArea(aws_client("s3", self.settings, max_pool=16), root)
+        return self._area
+
+    def copy_options(self) -> rsql.CopyOptions:
+        """The IAM role, region and MAXERROR every COPY of this run uses."""
+        if self._options is not None:
+            return self._options
+        role = self.url.iam_role or self.settings.iam_role
+        if not role:
+            raise ConfigError(
+                "Redshift COPY needs an IAM role that the cluster can assume to read S3.",
+                "Set iam_role in sparkify.toml (SPARKIFY_IAM_ROLE) or ?iam_role= in the URL; "
+                "`sparkify infra up` creates one.",
+            )
+        if not rsql.valid_role(role):
+            raise ConfigError(
+                f"iam_role '{role}' is not an IAM role ARN.", "arn:aws:iam::123456789012:role/NAME"
+            )
+        region = self.staging_area().region(self.url.query.get("region") or self.settings.region)
+        self._options = rsql.CopyOptions.for_run(role, region, self.settings.max_errors)
+        return self._options
+
+    def slices(self) -> int:
+        """The cluster's slice count (parts are a multiple of it)."""
+        if self._slices is None:
+            self._slices = int(self.scalar(rsql.SLICES) or 0) or DEFAULT_SLICES
+        return self._slices
+
+    def upload_lines(
+        self, stem: str, data: memoryview, ends: np.ndarray
+    ) -> tuple[list[str], list[tuple[int, int]]]:
+        """Upload newline-terminated records (``data``, each ending at ``ends``) as evenly
+        sized gzip parts; returns the part URLs and the row range each holds."""
+        ranges = split_even(ends, part_count(int(ends[-1]), len(ends), self.slices()))
+        spans = [(int(ends[a - 1]) if a else 0, int(ends[b - 1])) for a, b in ranges]
+        return self.staging_area().put_parts(stem, data, spans), ranges
+
+    def stage_files(self, datas: list[FileData]) -> StagedBatch | None:
+        """Stage ``datas`` by COPY from S3 (see :mod:`sparkify.targets.redshift_load`)."""
+        from sparkify.targets.redshift_load import stage_on_redshift
+
+        self._batches += 1
+        return stage_on_redshift(self, datas, self._batches)
+
+    def ingest(self, batch: StagedBatch) -> None:
+        raise TargetError(
+            "The Redshift target stages by COPY (stage_files), not from parsed batches.",
+            "This is a bug in the caller: report it.",
+        )
+
+    def insert_rows(self, table: Table, rows: pa.Table) -> None:
+        """Bulk-append ``rows`` by COPY from S3 (JSON lines, 'auto' column matching)."""
+        if rows.num_rows == 0:
+            return
+        con = self.parser_connection()
+        con.register("_rs_rows", rows)
+        try:
+            lines = con.sql(
+                "SELECT CAST(to_json(r) AS VARCHAR) || chr(10) AS line FROM _rs_rows r"
+            ).to_arrow_table()
+        finally:
+            con.unregister("_rs_rows")
+        self._uploads += 1
+        stem = f"r{self._uploads:03d}-{table.name}"
+        data, ends = line_buffer(lines.column("line"))
+        area = self.staging_area()
+        try:
+            urls, _ = self.upload_lines(stem, data, ends)
+            manifest_url = area.put(f"{stem}.manifest", rsql.manifest(urls).encode())
+            cols = tuple(rows.column_names)
+            # bookkeeping rows must all arrive: a lost manifest row would load a file twice
+            options = dataclasses.replace(self.copy_options(), max_errors=0)
+            self.execute(
+                rsql.copy_statement(self.renderer, table.name, cols, manifest_url, "auto", options)
+            )
+        finally:
+            area.clean()
+
+    def delete_files(self, paths: Sequence[str], *, manifest_only: bool = False) -> None:
+        tables = (
+            (MANIFEST,) if manifest_only else (STAGING_EVENTS, STAGING_SONGS, LOAD_ERRORS, MANIFEST)
+        )
+        for start in range(0, len(paths), DELETE_CHUNK):
+            chunk = list(paths[start : start + DELETE_CHUNK])
+            marks = ", ".join(["%s"] * len(chunk))
+            for t in tables:
+                self.execute(
+                    f"DELETE FROM {self.renderer.quote(t.name)} WHERE source_file IN ({marks})",
+                    chunk,
+                )

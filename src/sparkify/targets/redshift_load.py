@@ -1,0 +1,159 @@
+"""Stage one batch of files on Redshift: upload, COPY, collect what was refused, insert.
+
+The cluster types and checks every field itself (``COPY … FORMAT AS JSON``); sparkify only
+uploads the records, wrapped with their lineage, as evenly sized gzip parts, and puts every
+refused record in ``load_errors`` with its file, line, reason and raw text (nothing is lost).
+See :mod:`sparkify.sql.redshift` for the statements.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from sparkify.errors import QueryError, TooManyErrorsError
+from sparkify.pipeline.read import FileData
+from sparkify.pipeline.stage import FileCounts, StagedBatch
+from sparkify.schema.model import LOAD_ERRORS, STAGING_EVENTS, STAGING_SONGS, Table
+from sparkify.sources.base import FileKind
+from sparkify.sql import redshift as rsql
+from sparkify.targets.redshift_records import Records, prepare
+
+if TYPE_CHECKING:
+    from sparkify.targets.redshift import RedshiftTarget
+
+TABLES = {FileKind.LOG: STAGING_EVENTS, FileKind.SONG: STAGING_SONGS}
+_REJECT_SCHEMA = pa.schema(
+    [
+        ("source_file", pa.string()),
+        ("source_line", pa.int32()),
+        ("reason", pa.string()),
+        ("raw_text", pa.string()),
+    ]
+)
+
+
+@dataclass
+class _Batch:
+    """A batch in flight: its records by kind, where each part starts, and the refusals."""
+
+    records: dict[FileKind, Records] = field(default_factory=dict)
+    parts: dict[str, tuple[FileKind, int]] = field(default_factory=dict)  # url -> kind, row
+    rejects: dict[str, list[object]] = field(
+        default_factory=lambda: {name: [] for name in _REJECT_SCHEMA.names}
+    )
+
+    def reject(self, path: str, line: int | None, reason: str, raw: str | None) -> None:
+        """Record one refused record."""
+        for key, value in zip(self.rejects, (path, line, reason, raw), strict=True):
+            self.rejects[key].append(value)
+
+
+def _copy(target: RedshiftTarget, sql: str, limit: int) -> None:
+    try:
+        target.execute(sql)
+    except QueryError as e:
+        if "Load into table" in str(e):
+            raise TooManyErrorsError(
+                f"A COPY refused more than {limit} records (MAXERROR); nothing was committed.",
+                "See SYS_LOAD_ERROR_DETAIL for the reasons, fix the input, or raise --max-errors.",
+            ) from e
+        raise
+
+
+def _load_kind(target: RedshiftTarget, batch: _Batch, recs: Records, stem: str) -> None:
+    """Upload ``recs`` and COPY them into their load table."""
+    table = TABLES[recs.kind]
+    r = target.renderer
+    target.execute(rsql.create_load_table(r, table))
+    if recs.rows.num_rows == 0:
+        return
+    data, ends = recs.buffer()
+    urls, ranges = target.upload_lines(stem, data, ends)
+    for url, (start, _) in zip(urls, ranges, strict=True):
+        batch.parts[url] = (recs.kind, start)
+    area = target.staging_area()
+    manifest_url = area.put(f"{stem}.manifest", rsql.manifest(urls).encode())
+    jsonpaths_url = area.put(f"{stem}.jsonpaths", rsql.jsonpaths(table).encode())
+    options = target.copy_options()
+    _copy(
+        target,
+        rsql.copy_records(r, table, manifest_url, jsonpaths_url, options),
+        options.max_errors,
+    )
+
+
+def _copy_errors(target: RedshiftTarget, batch: _Batch) -> None:
+    """Records COPY refused, traced back to their source file, line and raw text. Errors of
+    other files under the run's folder (the bookkeeping COPYs) are not records."""
+    found = target.query(rsql.LOAD_ERRORS, [target.staging_area().url + "%"])
+    for url, line, column, message in found:
+        part = batch.parts.get(str(url).strip())
+        if part is None:
+            continue
+        recs = batch.records[part[0]]
+        field_name = str(column or "").strip()
+        reason = str(message).strip() + (f" (field {field_name})" if field_name else "")
+        row = part[1] + int(line) - 1
+        if 0 <= row < recs.rows.num_rows:
+            path, source_line = recs.locate(row)
+            batch.reject(path, source_line, reason, recs.raw_text(path, source_line))
+        else:  # cannot happen with parts sparkify wrote; kept, not lost, if it does
+            batch.reject(str(url).strip(), int(line), reason, None)
+
+
+def _contract(target: RedshiftTarget, batch: _Batch, recs: Records) -> int:
+    """Move the accepted rows into staging; returns how many were staged."""
+    table: Table = TABLES[recs.kind]
+    r = target.renderer
+    refused = target.query(rsql.contract_rejects(r, table))
+    for path, line, reason in refused:
+        batch.reject(str(path), int(line), str(reason), recs.raw_text(str(path), int(line)))
+    loaded = int(target.scalar(f"SELECT COUNT(*) FROM {r.quote(rsql.load_table(table))}") or 0)
+    target.execute(rsql.insert_staged(r, table))
+    target.execute(rsql.drop_load_table(r, table))
+    return loaded - len(refused)
+
+
+def _counts(batch: _Batch, datas: list[FileData]) -> dict[str, FileCounts]:
+    rejected = Counter(str(p) for p in batch.rejects["source_file"])
+    seen: dict[str, int] = {}
+    for recs in batch.records.values():
+        for idx, d in enumerate(recs.files):
+            seen[d.file.path] = recs.counts.get(idx, 0)
+    return {
+        d.file.path: FileCounts(seen.get(d.file.path, 0) + len(d.rejects), rejected[d.file.path])
+        for d in datas
+    }
+
+
+def stage_on_redshift(target: RedshiftTarget, datas: list[FileData], number: int) -> StagedBatch:
+    """Stage ``datas`` (batch ``number`` of the run) into the staging tables and
+    ``load_errors``; returns the batch's counts."""
+    con = target.parser_connection()
+    batch = _Batch()
+    staged = {kind: 0 for kind in FileKind}
+    try:
+        for kind in FileKind:
+            group = [d for d in datas if d.file.kind is kind]
+            if group:
+                recs = prepare(con, kind, group)
+                batch.records[kind] = recs
+                for values in zip(*recs.rejects.values(), strict=True):
+                    batch.reject(*values)
+                _load_kind(target, batch, recs, f"b{number:03d}-{TABLES[kind].name}")
+        if batch.parts:
+            _copy_errors(target, batch)
+        for kind, recs in batch.records.items():
+            staged[kind] = _contract(target, batch, recs)
+    finally:
+        target.staging_area().clean()
+    if batch.rejects["source_file"]:
+        target.insert_rows(LOAD_ERRORS, pa.table(batch.rejects, schema=_REJECT_SCHEMA))
+    rejected = len(batch.rejects["source_file"])
+    return StagedBatch(
+        con, _counts(batch, datas), staged[FileKind.LOG], staged[FileKind.SONG], rejected
+    )

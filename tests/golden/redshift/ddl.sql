@@ -1,0 +1,136 @@
+CREATE TABLE IF NOT EXISTS "staging_events" (
+    "event_id" BIGINT IDENTITY(1, 1) NOT NULL,
+    "artist" VARCHAR(65535),
+    "auth" VARCHAR(65535),
+    "firstname" VARCHAR(65535),
+    "gender" VARCHAR(65535),
+    "iteminsession" INTEGER,
+    "lastname" VARCHAR(65535),
+    "length" DOUBLE PRECISION,
+    "level" VARCHAR(65535),
+    "location" VARCHAR(65535),
+    "method" VARCHAR(65535),
+    "page" VARCHAR(65535),
+    "registration" DOUBLE PRECISION,
+    "sessionid" INTEGER,
+    "song" VARCHAR(65535),
+    "status" INTEGER,
+    "ts" BIGINT NOT NULL,
+    "useragent" VARCHAR(65535),
+    "userid" VARCHAR(65535),
+    "source_file" VARCHAR(65535) NOT NULL,
+    "source_line" INTEGER NOT NULL
+)
+DISTSTYLE EVEN
+SORTKEY("ts")
+ENCODE AUTO;
+
+CREATE TABLE IF NOT EXISTS "staging_songs" (
+    "num_songs" INTEGER,
+    "artist_id" VARCHAR(65535) NOT NULL,
+    "artist_latitude" DOUBLE PRECISION,
+    "artist_longitude" DOUBLE PRECISION,
+    "artist_location" VARCHAR(65535),
+    "artist_name" VARCHAR(65535),
+    "song_id" VARCHAR(65535) NOT NULL,
+    "title" VARCHAR(65535),
+    "duration" DOUBLE PRECISION,
+    "year" INTEGER,
+    "source_file" VARCHAR(65535) NOT NULL,
+    "source_line" INTEGER NOT NULL
+)
+DISTSTYLE EVEN
+SORTKEY("song_id")
+ENCODE AUTO;
+
+CREATE TABLE IF NOT EXISTS "songplays" (
+    "songplay_id" BIGINT NOT NULL,
+    "start_time" TIMESTAMP NOT NULL,
+    "user_id" INTEGER NOT NULL,
+    "level" VARCHAR(65535),
+    "song_id" VARCHAR(65535),
+    "artist_id" VARCHAR(65535),
+    "session_id" INTEGER,
+    "location" VARCHAR(65535),
+    "user_agent" VARCHAR(65535),
+    PRIMARY KEY ("songplay_id")
+)
+DISTSTYLE KEY
+DISTKEY("user_id")
+SORTKEY("start_time")
+ENCODE AUTO;
+
+CREATE TABLE IF NOT EXISTS "users" (
+    "user_id" INTEGER NOT NULL,
+    "first_name" VARCHAR(65535),
+    "last_name" VARCHAR(65535),
+    "gender" VARCHAR(65535),
+    "level" VARCHAR(65535),
+    PRIMARY KEY ("user_id")
+)
+DISTSTYLE KEY
+DISTKEY("user_id")
+SORTKEY("user_id")
+ENCODE AUTO;
+
+CREATE TABLE IF NOT EXISTS "songs" (
+    "song_id" VARCHAR(65535) NOT NULL,
+    "title" VARCHAR(65535),
+    "artist_id" VARCHAR(65535),
+    "year" INTEGER,
+    "duration" DOUBLE PRECISION,
+    PRIMARY KEY ("song_id")
+)
+DISTSTYLE KEY
+DISTKEY("song_id")
+SORTKEY("song_id")
+ENCODE AUTO;
+
+CREATE TABLE IF NOT EXISTS "artists" (
+    "artist_id" VARCHAR(65535) NOT NULL,
+    "name" VARCHAR(65535),
+    "location" VARCHAR(65535),
+    "latitude" DOUBLE PRECISION,
+    "longitude" DOUBLE PRECISION,
+    PRIMARY KEY ("artist_id")
+)
+DISTSTYLE KEY
+DISTKEY("artist_id")
+SORTKEY("artist_id")
+ENCODE AUTO;
+
+CREATE TABLE IF NOT EXISTS "time" (
+    "start_time" TIMESTAMP NOT NULL,
+    "hour" INTEGER,
+    "day" INTEGER,
+    "week" INTEGER,
+    "month" INTEGER,
+    "year" INTEGER,
+    "weekday" INTEGER,
+    PRIMARY KEY ("start_time")
+)
+DISTSTYLE AUTO
+SORTKEY("start_time")
+ENCODE AUTO;
+
+CREATE TABLE IF NOT EXISTS "load_errors" (
+    "source_file" VARCHAR(65535) NOT NULL,
+    "source_line" INTEGER,
+    "reason" VARCHAR(65535) NOT NULL,
+    "raw_text" VARCHAR(65535)
+)
+DISTSTYLE EVEN
+ENCODE AUTO;
+
+CREATE TABLE IF NOT EXISTS "sparkify_manifest" (
+    "source_file" VARCHAR(65535) NOT NULL,
+    "kind" VARCHAR(65535) NOT NULL,
+    "size" BIGINT NOT NULL,
+    "mtime" DOUBLE PRECISION,
+    "checksum" VARCHAR(65535) NOT NULL,
+    "records" INTEGER NOT NULL,
+    "rejected" INTEGER NOT NULL,
+    PRIMARY KEY ("source_file")
+)
+DISTSTYLE ALL
+ENCODE AUTO;

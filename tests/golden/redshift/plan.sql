@@ -1,0 +1,443 @@
+CREATE TABLE IF NOT EXISTS "staging_events" (
+    "event_id" BIGINT IDENTITY(1, 1) NOT NULL,
+    "artist" VARCHAR(65535),
+    "auth" VARCHAR(65535),
+    "firstname" VARCHAR(65535),
+    "gender" VARCHAR(65535),
+    "iteminsession" INTEGER,
+    "lastname" VARCHAR(65535),
+    "length" DOUBLE PRECISION,
+    "level" VARCHAR(65535),
+    "location" VARCHAR(65535),
+    "method" VARCHAR(65535),
+    "page" VARCHAR(65535),
+    "registration" DOUBLE PRECISION,
+    "sessionid" INTEGER,
+    "song" VARCHAR(65535),
+    "status" INTEGER,
+    "ts" BIGINT NOT NULL,
+    "useragent" VARCHAR(65535),
+    "userid" VARCHAR(65535),
+    "source_file" VARCHAR(65535) NOT NULL,
+    "source_line" INTEGER NOT NULL
+)
+DISTSTYLE EVEN
+SORTKEY("ts")
+ENCODE AUTO;
+
+CREATE TABLE IF NOT EXISTS "staging_songs" (
+    "num_songs" INTEGER,
+    "artist_id" VARCHAR(65535) NOT NULL,
+    "artist_latitude" DOUBLE PRECISION,
+    "artist_longitude" DOUBLE PRECISION,
+    "artist_location" VARCHAR(65535),
+    "artist_name" VARCHAR(65535),
+    "song_id" VARCHAR(65535) NOT NULL,
+    "title" VARCHAR(65535),
+    "duration" DOUBLE PRECISION,
+    "year" INTEGER,
+    "source_file" VARCHAR(65535) NOT NULL,
+    "source_line" INTEGER NOT NULL
+)
+DISTSTYLE EVEN
+SORTKEY("song_id")
+ENCODE AUTO;
+
+CREATE TABLE IF NOT EXISTS "songplays" (
+    "songplay_id" BIGINT NOT NULL,
+    "start_time" TIMESTAMP NOT NULL,
+    "user_id" INTEGER NOT NULL,
+    "level" VARCHAR(65535),
+    "song_id" VARCHAR(65535),
+    "artist_id" VARCHAR(65535),
+    "session_id" INTEGER,
+    "location" VARCHAR(65535),
+    "user_agent" VARCHAR(65535),
+    PRIMARY KEY ("songplay_id")
+)
+DISTSTYLE KEY
+DISTKEY("user_id")
+SORTKEY("start_time")
+ENCODE AUTO;
+
+CREATE TABLE IF NOT EXISTS "users" (
+    "user_id" INTEGER NOT NULL,
+    "first_name" VARCHAR(65535),
+    "last_name" VARCHAR(65535),
+    "gender" VARCHAR(65535),
+    "level" VARCHAR(65535),
+    PRIMARY KEY ("user_id")
+)
+DISTSTYLE KEY
+DISTKEY("user_id")
+SORTKEY("user_id")
+ENCODE AUTO;
+
+CREATE TABLE IF NOT EXISTS "songs" (
+    "song_id" VARCHAR(65535) NOT NULL,
+    "title" VARCHAR(65535),
+    "artist_id" VARCHAR(65535),
+    "year" INTEGER,
+    "duration" DOUBLE PRECISION,
+    PRIMARY KEY ("song_id")
+)
+DISTSTYLE KEY
+DISTKEY("song_id")
+SORTKEY("song_id")
+ENCODE AUTO;
+
+CREATE TABLE IF NOT EXISTS "artists" (
+    "artist_id" VARCHAR(65535) NOT NULL,
+    "name" VARCHAR(65535),
+    "location" VARCHAR(65535),
+    "latitude" DOUBLE PRECISION,
+    "longitude" DOUBLE PRECISION,
+    PRIMARY KEY ("artist_id")
+)
+DISTSTYLE KEY
+DISTKEY("artist_id")
+SORTKEY("artist_id")
+ENCODE AUTO;
+
+CREATE TABLE IF NOT EXISTS "time" (
+    "start_time" TIMESTAMP NOT NULL,
+    "hour" INTEGER,
+    "day" INTEGER,
+    "week" INTEGER,
+    "month" INTEGER,
+    "year" INTEGER,
+    "weekday" INTEGER,
+    PRIMARY KEY ("start_time")
+)
+DISTSTYLE AUTO
+SORTKEY("start_time")
+ENCODE AUTO;
+
+CREATE TABLE IF NOT EXISTS "load_errors" (
+    "source_file" VARCHAR(65535) NOT NULL,
+    "source_line" INTEGER,
+    "reason" VARCHAR(65535) NOT NULL,
+    "raw_text" VARCHAR(65535)
+)
+DISTSTYLE EVEN
+ENCODE AUTO;
+
+CREATE TABLE IF NOT EXISTS "sparkify_manifest" (
+    "source_file" VARCHAR(65535) NOT NULL,
+    "kind" VARCHAR(65535) NOT NULL,
+    "size" BIGINT NOT NULL,
+    "mtime" DOUBLE PRECISION,
+    "checksum" VARCHAR(65535) NOT NULL,
+    "records" INTEGER NOT NULL,
+    "rejected" INTEGER NOT NULL,
+    PRIMARY KEY ("source_file")
+)
+DISTSTYLE ALL
+ENCODE AUTO;
+
+-- the cluster's slice count: a batch is cut into a multiple of it
+SELECT COUNT(*) FROM stv_slices;
+
+-- staging_events: records land in a load table first
+CREATE TEMP TABLE "_load_staging_events" (
+    "artist" VARCHAR(65535),
+    "auth" VARCHAR(65535),
+    "firstname" VARCHAR(65535),
+    "gender" VARCHAR(65535),
+    "iteminsession" INTEGER,
+    "lastname" VARCHAR(65535),
+    "length" DOUBLE PRECISION,
+    "level" VARCHAR(65535),
+    "location" VARCHAR(65535),
+    "method" VARCHAR(65535),
+    "page" VARCHAR(65535),
+    "registration" DOUBLE PRECISION,
+    "sessionid" INTEGER,
+    "song" VARCHAR(65535),
+    "status" INTEGER,
+    "ts" BIGINT NOT NULL,
+    "useragent" VARCHAR(65535),
+    "userid" VARCHAR(65535),
+    "source_file" VARCHAR(65535) NOT NULL,
+    "source_line" INTEGER NOT NULL
+)
+DISTSTYLE EVEN;
+
+COPY "_load_staging_events" ("artist", "auth", "firstname", "gender", "iteminsession", "lastname", "length", "level", "location", "method", "page", "registration", "sessionid", "song", "status", "ts", "useragent", "userid", "source_file", "source_line")
+FROM 's3://<bucket>/<prefix>/<run>/b001-staging_events.manifest'
+IAM_ROLE '<iam-role-arn>'
+FORMAT AS JSON 's3://<bucket>/<prefix>/<run>/b001-staging_events.jsonpaths'
+MANIFEST
+GZIP
+TIMEFORMAT 'epochmillisecs'
+MAXERROR 100000
+REGION '<region>'
+COMPUPDATE OFF STATUPDATE OFF;
+
+-- staging_songs: records land in a load table first
+CREATE TEMP TABLE "_load_staging_songs" (
+    "num_songs" INTEGER,
+    "artist_id" VARCHAR(65535) NOT NULL,
+    "artist_latitude" DOUBLE PRECISION,
+    "artist_longitude" DOUBLE PRECISION,
+    "artist_location" VARCHAR(65535),
+    "artist_name" VARCHAR(65535),
+    "song_id" VARCHAR(65535) NOT NULL,
+    "title" VARCHAR(65535),
+    "duration" DOUBLE PRECISION,
+    "year" INTEGER,
+    "source_file" VARCHAR(65535) NOT NULL,
+    "source_line" INTEGER NOT NULL
+)
+DISTSTYLE EVEN;
+
+COPY "_load_staging_songs" ("num_songs", "artist_id", "artist_latitude", "artist_longitude", "artist_location", "artist_name", "song_id", "title", "duration", "year", "source_file", "source_line")
+FROM 's3://<bucket>/<prefix>/<run>/b001-staging_songs.manifest'
+IAM_ROLE '<iam-role-arn>'
+FORMAT AS JSON 's3://<bucket>/<prefix>/<run>/b001-staging_songs.jsonpaths'
+MANIFEST
+GZIP
+TIMEFORMAT 'epochmillisecs'
+MAXERROR 100000
+REGION '<region>'
+COMPUPDATE OFF STATUPDATE OFF;
+
+-- records COPY refused (parameter: the run's staging folder)
+SELECT TRIM(file_name), line_number, TRIM(column_name), TRIM(error_message)
+FROM sys_load_error_detail
+WHERE TRIM(file_name) LIKE 's3://<bucket>/<prefix>/<run>/%'
+ORDER BY 1, 2;
+
+-- staging_events: rows COPY took but staging refuses
+SELECT source_file, source_line, reason FROM (
+    SELECT source_file, source_line, CASE WHEN TRIM("userid") !~ '^([+-]?[0-9]{1,10})?$' THEN 'field userId: expected an integer or "", got ' || LEFT("userid", 80)
+         WHEN CAST(NULLIF(TRIM("userid"), '') AS BIGINT) NOT BETWEEN -2147483648 AND 2147483647 THEN 'field userId: expected an integer or "", got ' || LEFT("userid", 80) END AS reason
+    FROM "_load_staging_events"
+) checked
+WHERE reason IS NOT NULL
+ORDER BY 1, 2;
+
+INSERT INTO "staging_events" ("artist", "auth", "firstname", "gender", "iteminsession", "lastname", "length", "level", "location", "method", "page", "registration", "sessionid", "song", "status", "ts", "useragent", "userid", "source_file", "source_line")
+SELECT "artist",
+       "auth",
+       "firstname",
+       "gender",
+       "iteminsession",
+       "lastname",
+       "length",
+       "level",
+       "location",
+       "method",
+       "page",
+       "registration",
+       "sessionid",
+       "song",
+       "status",
+       "ts",
+       "useragent",
+       CASE WHEN TRIM("userid") = '' THEN '' ELSE CAST(CAST(TRIM("userid") AS INTEGER) AS VARCHAR(16)) END,
+       "source_file",
+       "source_line"
+FROM "_load_staging_events"
+WHERE (CASE WHEN TRIM("userid") !~ '^([+-]?[0-9]{1,10})?$' THEN 'field userId: expected an integer or "", got ' || LEFT("userid", 80)
+         WHEN CAST(NULLIF(TRIM("userid"), '') AS BIGINT) NOT BETWEEN -2147483648 AND 2147483647 THEN 'field userId: expected an integer or "", got ' || LEFT("userid", 80) END) IS NULL;
+
+DROP TABLE IF EXISTS "_load_staging_events";
+
+-- staging_songs: rows COPY took but staging refuses
+SELECT source_file, source_line, reason FROM (
+    SELECT source_file, source_line, CASE WHEN "artist_id" = '' THEN 'missing required field artist_id'
+         WHEN "song_id" = '' THEN 'missing required field song_id' END AS reason
+    FROM "_load_staging_songs"
+) checked
+WHERE reason IS NOT NULL
+ORDER BY 1, 2;
+
+INSERT INTO "staging_songs" ("num_songs", "artist_id", "artist_latitude", "artist_longitude", "artist_location", "artist_name", "song_id", "title", "duration", "year", "source_file", "source_line")
+SELECT "num_songs",
+       "artist_id",
+       "artist_latitude",
+       "artist_longitude",
+       "artist_location",
+       "artist_name",
+       "song_id",
+       "title",
+       "duration",
+       "year",
+       "source_file",
+       "source_line"
+FROM "_load_staging_songs"
+WHERE (CASE WHEN "artist_id" = '' THEN 'missing required field artist_id'
+         WHEN "song_id" = '' THEN 'missing required field song_id' END) IS NULL;
+
+DROP TABLE IF EXISTS "_load_staging_songs";
+
+-- load_errors: appended by COPY too
+COPY "load_errors" ("source_file", "source_line", "reason", "raw_text")
+FROM 's3://<bucket>/<prefix>/<run>/r001-load_errors.manifest'
+IAM_ROLE '<iam-role-arn>'
+FORMAT AS JSON 'auto'
+MANIFEST
+GZIP
+TIMEFORMAT 'epochmillisecs'
+MAXERROR 0
+REGION '<region>'
+TRUNCATECOLUMNS
+COMPUPDATE OFF STATUPDATE OFF;
+
+-- sparkify_manifest: appended by COPY too
+COPY "sparkify_manifest" ("source_file", "kind", "size", "mtime", "checksum", "records", "rejected")
+FROM 's3://<bucket>/<prefix>/<run>/r001-sparkify_manifest.manifest'
+IAM_ROLE '<iam-role-arn>'
+FORMAT AS JSON 'auto'
+MANIFEST
+GZIP
+TIMEFORMAT 'epochmillisecs'
+MAXERROR 0
+REGION '<region>'
+TRUNCATECOLUMNS
+COMPUPDATE OFF STATUPDATE OFF;
+
+DELETE FROM songplays;
+
+DELETE FROM users;
+
+DELETE FROM songs;
+
+DELETE FROM artists;
+
+DELETE FROM "time";
+
+INSERT INTO songs (song_id, title, artist_id, year, duration)
+SELECT song_id, title, artist_id, CASE WHEN year = 0 THEN NULL ELSE year END, duration
+FROM (
+    SELECT s.*,
+           ROW_NUMBER() OVER (
+               PARTITION BY s.song_id
+               ORDER BY s.source_file, s.source_line
+           ) AS rn
+    FROM staging_songs s
+) ranked
+WHERE rn = 1;
+
+INSERT INTO artists (artist_id, name, location, latitude, longitude)
+SELECT artist_id, artist_name, NULLIF(artist_location, ''), artist_latitude, artist_longitude
+FROM (
+    SELECT s.*,
+           ROW_NUMBER() OVER (
+               PARTITION BY s.artist_id
+               ORDER BY s.song_id, s.source_file, s.source_line
+           ) AS rn
+    FROM staging_songs s
+) ranked
+WHERE rn = 1;
+
+INSERT INTO users (user_id, first_name, last_name, gender, level)
+SELECT user_id, firstname, lastname, gender, level
+FROM (
+    SELECT CAST(e.userid AS INTEGER) AS user_id, e.firstname, e.lastname, e.gender, e.level,
+           ROW_NUMBER() OVER (
+               PARTITION BY CAST(e.userid AS INTEGER)
+               ORDER BY e.ts DESC, e.iteminsession DESC NULLS LAST, e.sessionid DESC NULLS LAST,
+                        e.source_file DESC, e.source_line DESC
+           ) AS rn
+    FROM staging_events e
+    WHERE e.userid <> ''
+      AND e.userid IN (
+          SELECT p.userid FROM staging_events p WHERE p.page = 'NextSong' AND p.userid <> ''
+      )
+) ranked
+WHERE rn = 1;
+
+INSERT INTO songplays (
+    songplay_id, start_time, user_id, level, song_id, artist_id, session_id, location, user_agent
+)
+SELECT e.event_id, (TIMESTAMP 'epoch' + (e.ts / 1000) * INTERVAL '1 second' + (e.ts % 1000) * INTERVAL '0.001 second'), CAST(e.userid AS INTEGER), e.level, m.song_id,
+       m.artist_id, e.sessionid, e.location, e.useragent
+FROM staging_events e
+LEFT JOIN (
+    SELECT title, artist_name, d, song_id, artist_id
+    FROM (
+        SELECT c.title, c.artist_name, c.d, c.song_id, c.artist_id,
+               ROW_NUMBER() OVER (
+                   PARTITION BY c.title, c.artist_name, c.d ORDER BY c.song_id
+               ) AS rn
+        FROM (
+            SELECT s.title, s.artist_name, ROUND(CAST(s.duration AS NUMERIC(38, 10)), 5) AS d, s.song_id, s.artist_id,
+                   ROW_NUMBER() OVER (
+                       PARTITION BY s.song_id
+                       ORDER BY s.source_file, s.source_line
+                   ) AS first_record
+            FROM staging_songs s
+        ) c
+        WHERE c.first_record = 1
+          AND c.title IS NOT NULL AND c.artist_name IS NOT NULL AND c.d IS NOT NULL
+    ) candidates
+    WHERE rn = 1
+) m
+  ON m.title = e.song AND m.artist_name = e.artist AND m.d = ROUND(CAST(e.length AS NUMERIC(38, 10)), 5)
+WHERE e.page = 'NextSong' AND e.userid <> '';
+
+INSERT INTO "time" (start_time, hour, day, week, month, year, weekday)
+SELECT DISTINCT start_time,
+       CAST(EXTRACT(hour FROM start_time) AS INTEGER),
+       CAST(EXTRACT(day FROM start_time) AS INTEGER),
+       CAST(EXTRACT(week FROM start_time) AS INTEGER),
+       CAST(EXTRACT(month FROM start_time) AS INTEGER),
+       CAST(EXTRACT(year FROM start_time) AS INTEGER),
+       CAST(EXTRACT(dow FROM start_time) AS INTEGER)
+FROM songplays;
+
+-- songplays_not_empty: songplays has rows
+SELECT CASE WHEN COUNT(*) = 0 THEN 1 ELSE 0 END FROM "songplays";
+
+-- users_not_empty: users has rows
+SELECT CASE WHEN COUNT(*) = 0 THEN 1 ELSE 0 END FROM "users";
+
+-- songs_not_empty: songs has rows
+SELECT CASE WHEN COUNT(*) = 0 THEN 1 ELSE 0 END FROM "songs";
+
+-- artists_not_empty: artists has rows
+SELECT CASE WHEN COUNT(*) = 0 THEN 1 ELSE 0 END FROM "artists";
+
+-- time_not_empty: time has rows
+SELECT CASE WHEN COUNT(*) = 0 THEN 1 ELSE 0 END FROM "time";
+
+-- songplays_songplay_id_unique: songplays.songplay_id is unique and not null
+SELECT COUNT(*) - COUNT(DISTINCT "songplay_id") FROM "songplays";
+
+-- users_user_id_unique: users.user_id is unique and not null
+SELECT COUNT(*) - COUNT(DISTINCT "user_id") FROM "users";
+
+-- songs_song_id_unique: songs.song_id is unique and not null
+SELECT COUNT(*) - COUNT(DISTINCT "song_id") FROM "songs";
+
+-- artists_artist_id_unique: artists.artist_id is unique and not null
+SELECT COUNT(*) - COUNT(DISTINCT "artist_id") FROM "artists";
+
+-- time_start_time_unique: time.start_time is unique and not null
+SELECT COUNT(*) - COUNT(DISTINCT "start_time") FROM "time";
+
+-- songplays_start_time_in_time: every non-null songplays.start_time is in time
+SELECT COUNT(*) FROM "songplays" c LEFT JOIN "time" p ON c."start_time" = p."start_time" WHERE c."start_time" IS NOT NULL AND p."start_time" IS NULL;
+
+-- songplays_user_id_in_users: every non-null songplays.user_id is in users
+SELECT COUNT(*) FROM "songplays" c LEFT JOIN "users" p ON c."user_id" = p."user_id" WHERE c."user_id" IS NOT NULL AND p."user_id" IS NULL;
+
+-- songplays_song_id_in_songs: every non-null songplays.song_id is in songs
+SELECT COUNT(*) FROM "songplays" c LEFT JOIN "songs" p ON c."song_id" = p."song_id" WHERE c."song_id" IS NOT NULL AND p."song_id" IS NULL;
+
+-- songplays_artist_id_in_artists: every non-null songplays.artist_id is in artists
+SELECT COUNT(*) FROM "songplays" c LEFT JOIN "artists" p ON c."artist_id" = p."artist_id" WHERE c."artist_id" IS NOT NULL AND p."artist_id" IS NULL;
+
+-- songs_artist_id_in_artists: every non-null songs.artist_id is in artists
+SELECT COUNT(*) FROM "songs" c LEFT JOIN "artists" p ON c."artist_id" = p."artist_id" WHERE c."artist_id" IS NOT NULL AND p."artist_id" IS NULL;
+
+-- songplays_count_matches_staging: songplays has one row per staged NextSong event with a user id
+SELECT ABS((SELECT COUNT(*) FROM songplays) - (SELECT COUNT(*) FROM staging_events WHERE page = 'NextSong' AND userid <> ''));
+
+-- rejected_records: input records rejected at staging (see load_errors)
+SELECT COUNT(*) FROM load_errors;
+
+-- songplays_matched_share: share of plays matched to a catalogue song
+SELECT CASE WHEN COUNT(*) = 0 THEN 0 ELSE CAST(COUNT(song_id) AS DOUBLE PRECISION) / COUNT(*) END FROM songplays;

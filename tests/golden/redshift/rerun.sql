@@ -1,0 +1,27 @@
+SELECT table_name FROM information_schema.tables WHERE table_schema = %s;
+
+BEGIN;
+
+SELECT table_name FROM information_schema.tables WHERE table_schema = %s;
+
+LOCK "sparkify_manifest";
+
+SELECT source_file, size, mtime, checksum, records, rejected FROM sparkify_manifest;
+
+COMMIT;
+
+SELECT COUNT(*) FROM "songplays";
+
+SELECT COUNT(*) FROM "users";
+
+SELECT COUNT(*) FROM "songs";
+
+SELECT COUNT(*) FROM "artists";
+
+SELECT COUNT(*) FROM "time";
+
+SELECT COUNT(*) FROM "staging_events";
+
+SELECT COUNT(*) FROM "staging_songs";
+
+SELECT COUNT(*) FROM "load_errors";

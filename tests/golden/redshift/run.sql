@@ -1,0 +1,449 @@
+BEGIN;
+
+SELECT table_name FROM information_schema.tables WHERE table_schema = %s;
+
+SELECT table_name FROM information_schema.tables WHERE table_schema = %s;
+
+CREATE TABLE IF NOT EXISTS "staging_events" (
+    "event_id" BIGINT IDENTITY(1, 1) NOT NULL,
+    "artist" VARCHAR(65535),
+    "auth" VARCHAR(65535),
+    "firstname" VARCHAR(65535),
+    "gender" VARCHAR(65535),
+    "iteminsession" INTEGER,
+    "lastname" VARCHAR(65535),
+    "length" DOUBLE PRECISION,
+    "level" VARCHAR(65535),
+    "location" VARCHAR(65535),
+    "method" VARCHAR(65535),
+    "page" VARCHAR(65535),
+    "registration" DOUBLE PRECISION,
+    "sessionid" INTEGER,
+    "song" VARCHAR(65535),
+    "status" INTEGER,
+    "ts" BIGINT NOT NULL,
+    "useragent" VARCHAR(65535),
+    "userid" VARCHAR(65535),
+    "source_file" VARCHAR(65535) NOT NULL,
+    "source_line" INTEGER NOT NULL
+)
+DISTSTYLE EVEN
+SORTKEY("ts")
+ENCODE AUTO;
+
+CREATE TABLE IF NOT EXISTS "staging_songs" (
+    "num_songs" INTEGER,
+    "artist_id" VARCHAR(65535) NOT NULL,
+    "artist_latitude" DOUBLE PRECISION,
+    "artist_longitude" DOUBLE PRECISION,
+    "artist_location" VARCHAR(65535),
+    "artist_name" VARCHAR(65535),
+    "song_id" VARCHAR(65535) NOT NULL,
+    "title" VARCHAR(65535),
+    "duration" DOUBLE PRECISION,
+    "year" INTEGER,
+    "source_file" VARCHAR(65535) NOT NULL,
+    "source_line" INTEGER NOT NULL
+)
+DISTSTYLE EVEN
+SORTKEY("song_id")
+ENCODE AUTO;
+
+CREATE TABLE IF NOT EXISTS "songplays" (
+    "songplay_id" BIGINT NOT NULL,
+    "start_time" TIMESTAMP NOT NULL,
+    "user_id" INTEGER NOT NULL,
+    "level" VARCHAR(65535),
+    "song_id" VARCHAR(65535),
+    "artist_id" VARCHAR(65535),
+    "session_id" INTEGER,
+    "location" VARCHAR(65535),
+    "user_agent" VARCHAR(65535),
+    PRIMARY KEY ("songplay_id")
+)
+DISTSTYLE KEY
+DISTKEY("user_id")
+SORTKEY("start_time")
+ENCODE AUTO;
+
+CREATE TABLE IF NOT EXISTS "users" (
+    "user_id" INTEGER NOT NULL,
+    "first_name" VARCHAR(65535),
+    "last_name" VARCHAR(65535),
+    "gender" VARCHAR(65535),
+    "level" VARCHAR(65535),
+    PRIMARY KEY ("user_id")
+)
+DISTSTYLE KEY
+DISTKEY("user_id")
+SORTKEY("user_id")
+ENCODE AUTO;
+
+CREATE TABLE IF NOT EXISTS "songs" (
+    "song_id" VARCHAR(65535) NOT NULL,
+    "title" VARCHAR(65535),
+    "artist_id" VARCHAR(65535),
+    "year" INTEGER,
+    "duration" DOUBLE PRECISION,
+    PRIMARY KEY ("song_id")
+)
+DISTSTYLE KEY
+DISTKEY("song_id")
+SORTKEY("song_id")
+ENCODE AUTO;
+
+CREATE TABLE IF NOT EXISTS "artists" (
+    "artist_id" VARCHAR(65535) NOT NULL,
+    "name" VARCHAR(65535),
+    "location" VARCHAR(65535),
+    "latitude" DOUBLE PRECISION,
+    "longitude" DOUBLE PRECISION,
+    PRIMARY KEY ("artist_id")
+)
+DISTSTYLE KEY
+DISTKEY("artist_id")
+SORTKEY("artist_id")
+ENCODE AUTO;
+
+CREATE TABLE IF NOT EXISTS "time" (
+    "start_time" TIMESTAMP NOT NULL,
+    "hour" INTEGER,
+    "day" INTEGER,
+    "week" INTEGER,
+    "month" INTEGER,
+    "year" INTEGER,
+    "weekday" INTEGER,
+    PRIMARY KEY ("start_time")
+)
+DISTSTYLE AUTO
+SORTKEY("start_time")
+ENCODE AUTO;
+
+CREATE TABLE IF NOT EXISTS "load_errors" (
+    "source_file" VARCHAR(65535) NOT NULL,
+    "source_line" INTEGER,
+    "reason" VARCHAR(65535) NOT NULL,
+    "raw_text" VARCHAR(65535)
+)
+DISTSTYLE EVEN
+ENCODE AUTO;
+
+CREATE TABLE IF NOT EXISTS "sparkify_manifest" (
+    "source_file" VARCHAR(65535) NOT NULL,
+    "kind" VARCHAR(65535) NOT NULL,
+    "size" BIGINT NOT NULL,
+    "mtime" DOUBLE PRECISION,
+    "checksum" VARCHAR(65535) NOT NULL,
+    "records" INTEGER NOT NULL,
+    "rejected" INTEGER NOT NULL,
+    PRIMARY KEY ("source_file")
+)
+DISTSTYLE ALL
+ENCODE AUTO;
+
+COMMIT;
+
+SELECT table_name FROM information_schema.tables WHERE table_schema = %s;
+
+BEGIN;
+
+SELECT table_name FROM information_schema.tables WHERE table_schema = %s;
+
+LOCK "sparkify_manifest";
+
+SELECT source_file, size, mtime, checksum, records, rejected FROM sparkify_manifest;
+
+CREATE TEMP TABLE "_load_staging_events" (
+    "artist" VARCHAR(65535),
+    "auth" VARCHAR(65535),
+    "firstname" VARCHAR(65535),
+    "gender" VARCHAR(65535),
+    "iteminsession" INTEGER,
+    "lastname" VARCHAR(65535),
+    "length" DOUBLE PRECISION,
+    "level" VARCHAR(65535),
+    "location" VARCHAR(65535),
+    "method" VARCHAR(65535),
+    "page" VARCHAR(65535),
+    "registration" DOUBLE PRECISION,
+    "sessionid" INTEGER,
+    "song" VARCHAR(65535),
+    "status" INTEGER,
+    "ts" BIGINT NOT NULL,
+    "useragent" VARCHAR(65535),
+    "userid" VARCHAR(65535),
+    "source_file" VARCHAR(65535) NOT NULL,
+    "source_line" INTEGER NOT NULL
+)
+DISTSTYLE EVEN;
+
+SELECT COUNT(*) FROM stv_slices;
+
+COPY "_load_staging_events" ("artist", "auth", "firstname", "gender", "iteminsession", "lastname", "length", "level", "location", "method", "page", "registration", "sessionid", "song", "status", "ts", "useragent", "userid", "source_file", "source_line")
+FROM 's3://sparkify-staging/runs/<run>/b001-staging_events.manifest'
+IAM_ROLE 'arn:aws:iam::123456789012:role/sparkify-copy'
+FORMAT AS JSON 's3://sparkify-staging/runs/<run>/b001-staging_events.jsonpaths'
+MANIFEST
+GZIP
+TIMEFORMAT 'epochmillisecs'
+MAXERROR 100000
+REGION 'us-west-2'
+COMPUPDATE OFF STATUPDATE OFF;
+
+CREATE TEMP TABLE "_load_staging_songs" (
+    "num_songs" INTEGER,
+    "artist_id" VARCHAR(65535) NOT NULL,
+    "artist_latitude" DOUBLE PRECISION,
+    "artist_longitude" DOUBLE PRECISION,
+    "artist_location" VARCHAR(65535),
+    "artist_name" VARCHAR(65535),
+    "song_id" VARCHAR(65535) NOT NULL,
+    "title" VARCHAR(65535),
+    "duration" DOUBLE PRECISION,
+    "year" INTEGER,
+    "source_file" VARCHAR(65535) NOT NULL,
+    "source_line" INTEGER NOT NULL
+)
+DISTSTYLE EVEN;
+
+COPY "_load_staging_songs" ("num_songs", "artist_id", "artist_latitude", "artist_longitude", "artist_location", "artist_name", "song_id", "title", "duration", "year", "source_file", "source_line")
+FROM 's3://sparkify-staging/runs/<run>/b001-staging_songs.manifest'
+IAM_ROLE 'arn:aws:iam::123456789012:role/sparkify-copy'
+FORMAT AS JSON 's3://sparkify-staging/runs/<run>/b001-staging_songs.jsonpaths'
+MANIFEST
+GZIP
+TIMEFORMAT 'epochmillisecs'
+MAXERROR 100000
+REGION 'us-west-2'
+COMPUPDATE OFF STATUPDATE OFF;
+
+SELECT TRIM(file_name), line_number, TRIM(column_name), TRIM(error_message)
+FROM sys_load_error_detail
+WHERE TRIM(file_name) LIKE %s
+ORDER BY 1, 2;
+
+SELECT source_file, source_line, reason FROM (
+    SELECT source_file, source_line, CASE WHEN TRIM("userid") !~ '^([+-]?[0-9]{1,10})?$' THEN 'field userId: expected an integer or "", got ' || LEFT("userid", 80)
+         WHEN CAST(NULLIF(TRIM("userid"), '') AS BIGINT) NOT BETWEEN -2147483648 AND 2147483647 THEN 'field userId: expected an integer or "", got ' || LEFT("userid", 80) END AS reason
+    FROM "_load_staging_events"
+) checked
+WHERE reason IS NOT NULL
+ORDER BY 1, 2;
+
+SELECT COUNT(*) FROM "_load_staging_events";
+
+INSERT INTO "staging_events" ("artist", "auth", "firstname", "gender", "iteminsession", "lastname", "length", "level", "location", "method", "page", "registration", "sessionid", "song", "status", "ts", "useragent", "userid", "source_file", "source_line")
+SELECT "artist",
+       "auth",
+       "firstname",
+       "gender",
+       "iteminsession",
+       "lastname",
+       "length",
+       "level",
+       "location",
+       "method",
+       "page",
+       "registration",
+       "sessionid",
+       "song",
+       "status",
+       "ts",
+       "useragent",
+       CASE WHEN TRIM("userid") = '' THEN '' ELSE CAST(CAST(TRIM("userid") AS INTEGER) AS VARCHAR(16)) END,
+       "source_file",
+       "source_line"
+FROM "_load_staging_events"
+WHERE (CASE WHEN TRIM("userid") !~ '^([+-]?[0-9]{1,10})?$' THEN 'field userId: expected an integer or "", got ' || LEFT("userid", 80)
+         WHEN CAST(NULLIF(TRIM("userid"), '') AS BIGINT) NOT BETWEEN -2147483648 AND 2147483647 THEN 'field userId: expected an integer or "", got ' || LEFT("userid", 80) END) IS NULL;
+
+DROP TABLE IF EXISTS "_load_staging_events";
+
+SELECT source_file, source_line, reason FROM (
+    SELECT source_file, source_line, CASE WHEN "artist_id" = '' THEN 'missing required field artist_id'
+         WHEN "song_id" = '' THEN 'missing required field song_id' END AS reason
+    FROM "_load_staging_songs"
+) checked
+WHERE reason IS NOT NULL
+ORDER BY 1, 2;
+
+SELECT COUNT(*) FROM "_load_staging_songs";
+
+INSERT INTO "staging_songs" ("num_songs", "artist_id", "artist_latitude", "artist_longitude", "artist_location", "artist_name", "song_id", "title", "duration", "year", "source_file", "source_line")
+SELECT "num_songs",
+       "artist_id",
+       "artist_latitude",
+       "artist_longitude",
+       "artist_location",
+       "artist_name",
+       "song_id",
+       "title",
+       "duration",
+       "year",
+       "source_file",
+       "source_line"
+FROM "_load_staging_songs"
+WHERE (CASE WHEN "artist_id" = '' THEN 'missing required field artist_id'
+         WHEN "song_id" = '' THEN 'missing required field song_id' END) IS NULL;
+
+DROP TABLE IF EXISTS "_load_staging_songs";
+
+COPY "sparkify_manifest" ("source_file", "kind", "size", "mtime", "checksum", "records", "rejected")
+FROM 's3://sparkify-staging/runs/<run>/r001-sparkify_manifest.manifest'
+IAM_ROLE 'arn:aws:iam::123456789012:role/sparkify-copy'
+FORMAT AS JSON 'auto'
+MANIFEST
+GZIP
+TIMEFORMAT 'epochmillisecs'
+MAXERROR 0
+REGION 'us-west-2'
+TRUNCATECOLUMNS
+COMPUPDATE OFF STATUPDATE OFF;
+
+DELETE FROM songplays;
+
+DELETE FROM users;
+
+DELETE FROM songs;
+
+DELETE FROM artists;
+
+DELETE FROM "time";
+
+INSERT INTO songs (song_id, title, artist_id, year, duration)
+SELECT song_id, title, artist_id, CASE WHEN year = 0 THEN NULL ELSE year END, duration
+FROM (
+    SELECT s.*,
+           ROW_NUMBER() OVER (
+               PARTITION BY s.song_id
+               ORDER BY s.source_file, s.source_line
+           ) AS rn
+    FROM staging_songs s
+) ranked
+WHERE rn = 1;
+
+INSERT INTO artists (artist_id, name, location, latitude, longitude)
+SELECT artist_id, artist_name, NULLIF(artist_location, ''), artist_latitude, artist_longitude
+FROM (
+    SELECT s.*,
+           ROW_NUMBER() OVER (
+               PARTITION BY s.artist_id
+               ORDER BY s.song_id, s.source_file, s.source_line
+           ) AS rn
+    FROM staging_songs s
+) ranked
+WHERE rn = 1;
+
+INSERT INTO users (user_id, first_name, last_name, gender, level)
+SELECT user_id, firstname, lastname, gender, level
+FROM (
+    SELECT CAST(e.userid AS INTEGER) AS user_id, e.firstname, e.lastname, e.gender, e.level,
+           ROW_NUMBER() OVER (
+               PARTITION BY CAST(e.userid AS INTEGER)
+               ORDER BY e.ts DESC, e.iteminsession DESC NULLS LAST, e.sessionid DESC NULLS LAST,
+                        e.source_file DESC, e.source_line DESC
+           ) AS rn
+    FROM staging_events e
+    WHERE e.userid <> ''
+      AND e.userid IN (
+          SELECT p.userid FROM staging_events p WHERE p.page = 'NextSong' AND p.userid <> ''
+      )
+) ranked
+WHERE rn = 1;
+
+INSERT INTO songplays (
+    songplay_id, start_time, user_id, level, song_id, artist_id, session_id, location, user_agent
+)
+SELECT e.event_id, (TIMESTAMP 'epoch' + (e.ts / 1000) * INTERVAL '1 second' + (e.ts % 1000) * INTERVAL '0.001 second'), CAST(e.userid AS INTEGER), e.level, m.song_id,
+       m.artist_id, e.sessionid, e.location, e.useragent
+FROM staging_events e
+LEFT JOIN (
+    SELECT title, artist_name, d, song_id, artist_id
+    FROM (
+        SELECT c.title, c.artist_name, c.d, c.song_id, c.artist_id,
+               ROW_NUMBER() OVER (
+                   PARTITION BY c.title, c.artist_name, c.d ORDER BY c.song_id
+               ) AS rn
+        FROM (
+            SELECT s.title, s.artist_name, ROUND(CAST(s.duration AS NUMERIC(38, 10)), 5) AS d, s.song_id, s.artist_id,
+                   ROW_NUMBER() OVER (
+                       PARTITION BY s.song_id
+                       ORDER BY s.source_file, s.source_line
+                   ) AS first_record
+            FROM staging_songs s
+        ) c
+        WHERE c.first_record = 1
+          AND c.title IS NOT NULL AND c.artist_name IS NOT NULL AND c.d IS NOT NULL
+    ) candidates
+    WHERE rn = 1
+) m
+  ON m.title = e.song AND m.artist_name = e.artist AND m.d = ROUND(CAST(e.length AS NUMERIC(38, 10)), 5)
+WHERE e.page = 'NextSong' AND e.userid <> '';
+
+INSERT INTO "time" (start_time, hour, day, week, month, year, weekday)
+SELECT DISTINCT start_time,
+       CAST(EXTRACT(hour FROM start_time) AS INTEGER),
+       CAST(EXTRACT(day FROM start_time) AS INTEGER),
+       CAST(EXTRACT(week FROM start_time) AS INTEGER),
+       CAST(EXTRACT(month FROM start_time) AS INTEGER),
+       CAST(EXTRACT(year FROM start_time) AS INTEGER),
+       CAST(EXTRACT(dow FROM start_time) AS INTEGER)
+FROM songplays;
+
+COMMIT;
+
+SELECT COUNT(*) FROM "songplays";
+
+SELECT COUNT(*) FROM "users";
+
+SELECT COUNT(*) FROM "songs";
+
+SELECT COUNT(*) FROM "artists";
+
+SELECT COUNT(*) FROM "time";
+
+SELECT COUNT(*) FROM "staging_events";
+
+SELECT COUNT(*) FROM "staging_songs";
+
+SELECT COUNT(*) FROM "load_errors";
+
+SELECT table_name FROM information_schema.tables WHERE table_schema = %s;
+
+SELECT CASE WHEN COUNT(*) = 0 THEN 1 ELSE 0 END FROM "songplays";
+
+SELECT CASE WHEN COUNT(*) = 0 THEN 1 ELSE 0 END FROM "users";
+
+SELECT CASE WHEN COUNT(*) = 0 THEN 1 ELSE 0 END FROM "songs";
+
+SELECT CASE WHEN COUNT(*) = 0 THEN 1 ELSE 0 END FROM "artists";
+
+SELECT CASE WHEN COUNT(*) = 0 THEN 1 ELSE 0 END FROM "time";
+
+SELECT COUNT(*) - COUNT(DISTINCT "songplay_id") FROM "songplays";
+
+SELECT COUNT(*) - COUNT(DISTINCT "user_id") FROM "users";
+
+SELECT COUNT(*) - COUNT(DISTINCT "song_id") FROM "songs";
+
+SELECT COUNT(*) - COUNT(DISTINCT "artist_id") FROM "artists";
+
+SELECT COUNT(*) - COUNT(DISTINCT "start_time") FROM "time";
+
+SELECT COUNT(*) FROM "songplays" c LEFT JOIN "time" p ON c."start_time" = p."start_time" WHERE c."start_time" IS NOT NULL AND p."start_time" IS NULL;
+
+SELECT COUNT(*) FROM "songplays" c LEFT JOIN "users" p ON c."user_id" = p."user_id" WHERE c."user_id" IS NOT NULL AND p."user_id" IS NULL;
+
+SELECT COUNT(*) FROM "songplays" c LEFT JOIN "songs" p ON c."song_id" = p."song_id" WHERE c."song_id" IS NOT NULL AND p."song_id" IS NULL;
+
+SELECT COUNT(*) FROM "songplays" c LEFT JOIN "artists" p ON c."artist_id" = p."artist_id" WHERE c."artist_id" IS NOT NULL AND p."artist_id" IS NULL;
+
+SELECT COUNT(*) FROM "songs" c LEFT JOIN "artists" p ON c."artist_id" = p."artist_id" WHERE c."artist_id" IS NOT NULL AND p."artist_id" IS NULL;
+
+SELECT ABS((SELECT COUNT(*) FROM songplays) - (SELECT COUNT(*) FROM staging_events WHERE page = 'NextSong' AND userid <> ''));
+
+SELECT COUNT(*) FROM load_errors;
+
+SELECT CASE WHEN COUNT(*) = 0 THEN 0 ELSE CAST(COUNT(song_id) AS DOUBLE PRECISION) / COUNT(*) END FROM songplays;
+
+SELECT user_id, start_time, song_id, artist_id FROM songplays WHERE song_id IS NOT NULL;

@@ -1,0 +1,220 @@
+"""A stand-in Redshift for tests: a real PostgreSQL database, plus COPY from (moto) S3.
+
+Redshift is PostgreSQL's relative; what PostgreSQL lacks is emulated, narrowly:
+
+- ``COPY … FROM 's3://…' … FORMAT AS JSON … MANIFEST GZIP``: the manifest, JSONPaths file and
+  gzip parts are read back from S3 (moto) and the rows loaded with PostgreSQL's own COPY;
+  records that cannot be typed go to ``sys_load_error_detail`` (MAXERROR honoured, atomic).
+- Redshift DDL: DISTSTYLE/DISTKEY/SORTKEY/ENCODE lines are dropped, ``IDENTITY(1, 1)`` becomes
+  an identity column; ``stv_slices`` and ``sys_load_error_detail`` are tables in a schema on
+  the search path.
+
+Everything else is sent to PostgreSQL unchanged; ``tests.redshift_fixtures.pg_c`` makes the
+database. The database should use the C collation, as
+Redshift compares text byte by byte. This is a test double for the cluster, not a model of it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+import redshift_connector
+
+from sparkify.targets.redshift_auth import ConnectParams
+
+_OPTION_LINE = re.compile(
+    r"^(DISTSTYLE \w+|DISTKEY\(.*\)|SORTKEY\(.*\)|ENCODE AUTO)$", re.MULTILINE
+)
+_COPY = re.compile(
+    r'^COPY "(?P<table>\w+)" \((?P<cols>[^)]*)\)\nFROM \'(?P<manifest>[^\']+)\'\n'
+    r"IAM_ROLE '(?P<role>[^']+)'\nFORMAT AS JSON '(?P<format>[^']+)'\n(?P<options>(?s:.*))$"
+)
+_PATH_PART = re.compile(r"\['([^']*)'\]")
+SETUP = """
+CREATE SCHEMA IF NOT EXISTS redshift_sys;
+CREATE TABLE IF NOT EXISTS redshift_sys.stv_slices (node INTEGER, slice INTEGER);
+INSERT INTO redshift_sys.stv_slices SELECT 0, s FROM generate_series(0, 3) s
+    WHERE NOT EXISTS (SELECT 1 FROM redshift_sys.stv_slices);
+CREATE TABLE IF NOT EXISTS redshift_sys.sys_load_error_detail (
+    query_id BIGINT, file_name CHAR(256), line_number BIGINT, column_name CHAR(127),
+    error_message CHAR(512)
+);
+"""
+
+
+class _Reject(Exception):
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(message)
+        self.column = column
+
+
+def _s3_read(s3: Any, url: str) -> bytes:
+    bucket, _, key = url[len("s3://") :].partition("/")
+    body: bytes = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    return body
+
+
+def _value(obj: Any, path: list[str]) -> Any:
+    for key in path:
+        if not isinstance(obj, dict):
+            return None
+        obj = obj.get(key)
+    return obj
+
+
+def _typed(value: Any, col: tuple[str, str, bool, int | None], truncate: bool) -> Any:
+    name, kind, nullable, width = col
+    if value is None:
+        if not nullable:
+            raise _Reject(name, "Missing data for not-null field")
+        return None
+    if kind in ("integer", "bigint"):
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise _Reject(name, f"Invalid digit, Value '{value}', Type: {kind}")
+        try:
+            number = int(value)
+        except ValueError as e:
+            raise _Reject(name, f"Invalid digit, Value '{value}', Type: {kind}") from e
+        if kind == "integer" and not -(2**31) <= number < 2**31:
+            raise _Reject(name, f"Overflow, Value '{value}', Type: {kind}")
+        return number
+    if kind == "double precision":
+        try:
+            return float(value)
+        except (TypeError, ValueError) as e:
+            raise _Reject(name, f"Invalid digit, Value '{value}', Type: Double") from e
+    if isinstance(value, dict | list):
+        raise _Reject(name, "Invalid data: a JSON object or array for a character column")
+    text = str(value).lower() if isinstance(value, bool) else str(value)
+    if width is not None and len(text.encode()) > width:
+        if not truncate:
+            raise _Reject(name, f"String length exceeds DDL length ({width})")
+        text = text.encode()[:width].decode("utf-8", "ignore")
+    return text
+
+
+@dataclass
+class EmulatedRedshift:
+    """A DB-API connection with just what ``RedshiftTarget`` uses."""
+
+    dsn: str
+    s3: Any
+    statements: list[str] = field(default_factory=list)
+    parts: dict[str, list[int]] = field(default_factory=dict)  # table -> part sizes
+    autocommit: bool = True
+
+    def __post_init__(self) -> None:
+        self.pg = psycopg.connect(self.dsn, autocommit=True)
+        self.pg.execute(SETUP)
+        self.pg.execute("SET search_path TO public, redshift_sys")
+
+    def cursor(self) -> _Cursor:
+        return _Cursor(self)
+
+    def close(self) -> None:
+        self.pg.close()
+
+
+@dataclass
+class _Cursor:
+    db: EmulatedRedshift
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def execute(self, sql: str, args: list[Any] | None = None) -> None:
+        self.db.statements.append(sql)
+        self.rows = []
+        try:
+            copy = _COPY.match(sql)
+            if copy:
+                self._copy(copy)
+                return
+            cur = self.db.pg.execute(
+                _OPTION_LINE.sub("", sql).replace(
+                    "IDENTITY(1, 1)", "GENERATED BY DEFAULT AS IDENTITY"
+                ),
+                args,
+            )
+            if cur.description is not None:
+                self.rows = [tuple(r) for r in cur.fetchall()]
+        except psycopg.Error as e:
+            raise redshift_connector.ProgrammingError(str(e)) from e
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return self.rows
+
+    def close(self) -> None:
+        self.rows = []
+
+    def _columns(self, table: str, names: list[str]) -> list[tuple[str, str, bool, int | None]]:
+        found = self.db.pg.execute(
+            "SELECT column_name, data_type, is_nullable = 'YES', character_maximum_length "
+            "FROM information_schema.columns WHERE table_name = %s",
+            [table],
+        ).fetchall()
+        by_name = {r[0]: (r[0], r[1], bool(r[2]), r[3]) for r in found}
+        return [by_name[n] for n in names]
+
+    def _copy(self, m: re.Match[str]) -> None:
+        options = m["options"]
+        assert "TIMEFORMAT 'epochmillisecs'" in options and "MANIFEST" in options
+        names = [c.strip().strip('"') for c in m["cols"].split(",")]
+        cols = self._columns(m["table"], names)
+        if m["format"] == "auto":
+            paths = [[n] for n in names]
+        else:
+            doc = json.loads(_s3_read(self.db.s3, m["format"]))
+            paths = [_PATH_PART.findall(p) for p in doc["jsonpaths"]]
+        assert len(paths) == len(cols), "JSONPaths must name one path per column"
+        limit = int(re.search(r"MAXERROR (\d+)", options)[1])  # type: ignore[index]
+        truncate = "TRUNCATECOLUMNS" in options
+        good, bad = [], []
+        for entry in json.loads(_s3_read(self.db.s3, m["manifest"]))["entries"]:
+            data = _s3_read(self.db.s3, entry["url"])
+            raw = gzip.decompress(data) if "GZIP" in options else data
+            self.db.parts.setdefault(m["table"], []).append(len(raw))
+            text = raw.decode("utf-8")
+            for no, line in enumerate(text.split("\n"), start=1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                    good.append(
+                        [
+                            _typed(_value(obj, p), c, truncate)
+                            for p, c in zip(paths, cols, strict=True)
+                        ]
+                    )
+                except ValueError:
+                    bad.append((entry["url"], no, "", "Invalid JSON object or array"))
+                except _Reject as e:
+                    bad.append((entry["url"], no, e.column, str(e)))
+        for url, no, column, message in bad:
+            self.db.pg.execute(
+                "INSERT INTO redshift_sys.sys_load_error_detail VALUES (1, %s, %s, %s, %s)",
+                [url, no, column, message],
+            )
+        if len(bad) > limit:
+            raise redshift_connector.ProgrammingError(
+                f"Load into table '{m['table']}' failed. Check 'sys_load_error_detail' system table for details."
+            )
+        quoted = ", ".join(f'"{n}"' for n in names)
+        with self.db.pg.cursor().copy(f'COPY "{m["table"]}" ({quoted}) FROM STDIN') as out:
+            for row in good:
+                out.write_row(row)
+
+
+def connector(dsn: str, s3: Any, log: list[EmulatedRedshift] | None = None) -> Any:
+    """A ``RedshiftTarget`` connector opening :class:`EmulatedRedshift` connections."""
+
+    def connect(params: ConnectParams) -> EmulatedRedshift:
+        db = EmulatedRedshift(dsn, s3)
+        if log is not None:
+            log.append(db)
+        return db
+
+    return connect
