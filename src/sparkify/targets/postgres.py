@@ -1,0 +1,310 @@
+"""The PostgreSQL target (psycopg 3).
+
+Input is typed by an in-memory DuckDB (the same parser as the DuckDB target) and its result is
+streamed into ``COPY ... FROM STDIN (FORMAT csv)`` in Arrow record batches rendered as CSV by
+Arrow's C++ writer: no Python code runs per row, and memory stays bounded by one batch.
+PostgreSQL text cannot hold the NUL character, so NULs are removed from text values (the only
+difference from DuckDB, which keeps them; see docs/postgres.md).
+
+The tables live in one schema (``public`` by default), created when missing and put first on
+the ``search_path`` so the portable SQL runs unqualified. :meth:`PostgresTarget.lock` takes a
+transaction-level advisory lock keyed on that schema: two runs never interleave.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import psycopg
+import pyarrow as pa
+import pyarrow.csv as pcsv
+from psycopg import errors as pgerrors
+from psycopg import sql as pgsql
+
+from sparkify.dialects import Dialect
+from sparkify.errors import BusyError, ConfigError, QueryError, TargetError
+from sparkify.schema.model import LOAD_ERRORS, MANIFEST, STAGING_EVENTS, STAGING_SONGS, Table
+from sparkify.schema.render import check_identifier
+from sparkify.targets.base import Capabilities, Target, Tracer
+from sparkify.targets.pg_connect import check_url, connect_error, mask_url, where
+
+if TYPE_CHECKING:
+    from sparkify.pipeline.stage import StagedBatch
+
+#: Rows per Arrow record batch streamed into COPY (~20 MB of CSV for log events).
+COPY_BATCH_ROWS = 65_536
+_CSV = pcsv.WriteOptions(include_header=False, quoting_style="needed")
+_PLANNED_COLUMNS = (
+    (STAGING_EVENTS, ("page", "userid", "song", "artist", "length")),
+    (STAGING_SONGS, ("song_id", "title", "artist_name", "duration")),
+)
+_STAGED = (
+    (STAGING_EVENTS, "_staged_events", "events"),
+    (STAGING_SONGS, "_staged_songs", "songs"),
+    (LOAD_ERRORS, "_rejects", "rejected"),
+)
+
+
+def lock_key(schema: str) -> int:
+    """The advisory-lock key of a schema: a stable signed 64-bit hash of its name."""
+    digest = hashlib.blake2b(f"sparkify:{schema}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def csv_chunks(batches: Iterable[pa.RecordBatch]) -> Iterator[bytes]:
+    """COPY ``FORMAT csv`` data for ``batches``: NULL is an empty field, '' is ``""``, text is
+    quoted (tabs, newlines, quotes, backslashes kept verbatim) and NUL characters removed."""
+    for batch in batches:
+        if batch.num_rows == 0:
+            continue
+        buf = io.BytesIO()
+        pcsv.write_csv(batch, buf, _CSV)
+        data = buf.getvalue()
+        yield data.replace(b"\x00", b"") if b"\x00" in data else data
+
+
+def _placeholders(sql: str) -> str:
+    """DuckDB-style ``?`` parameters as psycopg's ``%s`` (literal ``%`` escaped)."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class PostgresTarget(Target):
+    """A PostgreSQL database reached through a ``postgresql://user@host:port/db`` URL."""
+
+    dialect = Dialect.POSTGRES
+    capabilities = Capabilities(
+        transactional_ddl=True, enforces_primary_keys=True, bulk_load="copy"
+    )
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        schema: str = "public",
+        memory_limit: str = "1GB",
+        threads: int | None = None,
+        lock_timeout: float = 0.0,
+        tracer: Tracer | None = None,
+    ) -> None:
+        super().__init__(tracer)
+        self.url = check_url(url)
+        try:
+            self.schema = check_identifier(schema, "schema")
+        except ValueError as e:
+            raise ConfigError(f"Bad --schema: {e}.", "Example: --schema analytics") from e
+        self.memory_limit = memory_limit
+        self.threads = threads
+        self.lock_timeout = lock_timeout
+        self._con: psycopg.Connection[tuple[Any, ...]] | None = None
+        self._duck: duckdb.DuckDBPyConnection | None = None
+
+    def describe(self) -> str:
+        return mask_url(self.url)
+
+    @property
+    def con(self) -> psycopg.Connection[tuple[Any, ...]]:
+        """The open connection."""
+        if self._con is None:
+            raise TargetError("The PostgreSQL target is not connected.")
+        return self._con
+
+    # -- connection --------------------------------------------------------------------------
+
+    def connect(self, *, read_only: bool = False) -> None:
+        params: dict[str, Any] = {"autocommit": True}
+        if "connect_timeout" not in self.url and "PGCONNECT_TIMEOUT" not in os.environ:
+            params["connect_timeout"] = 10
+        if "application_name" not in self.url and "PGAPPNAME" not in os.environ:
+            params["application_name"] = "sparkify"
+        try:
+            self._con = psycopg.connect(self.url, **params)
+        except psycopg.OperationalError as e:
+            raise connect_error(e, self.url) from e
+        try:
+            self._setup(read_only)
+        except BaseException:
+            self.close()
+            raise
+
+    def _setup(self, read_only: bool) -> None:
+        if read_only:
+            self.execute("SET default_transaction_read_only = on")
+        exists = self.scalar("SELECT 1 FROM pg_namespace WHERE nspname = ?", [self.schema])
+        name = self.renderer.quote(self.schema)
+        if not exists and read_only:
+            raise TargetError(
+                f"Schema '{self.schema}' does not exist in {self.describe()}.",
+                "Run `sparkify run` first, or check --schema.",
+            )
+        if not exists:
+            try:
+                self._run(f"CREATE SCHEMA IF NOT EXISTS {name}")
+            except pgerrors.UniqueViolation:
+                pass  # created at the same moment by another run
+            except pgerrors.InsufficientPrivilege as e:
+                raise TargetError(
+                    f"User '{where(self.url).user}' may not create schema '{self.schema}' "
+                    f"in {self.describe()}.",
+                    "Create the schema as its owner, or choose another --schema.",
+                ) from e
+        self.execute(f"SET search_path TO {name}")
+
+    def close(self) -> None:
+        if self._duck is not None:
+            self._duck.close()
+            self._duck = None
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    # -- statements --------------------------------------------------------------------------
+
+    def _run(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[tuple[Any, ...]]:
+        self.trace(sql)
+        if params:
+            return self.con.execute(_placeholders(sql), list(params))
+        return self.con.execute(sql)
+
+    def _error(self, e: psycopg.Error, sql: str) -> TargetError:
+        if self._con is not None and self._con.closed:
+            return TargetError(
+                f"Lost the connection to PostgreSQL at {self.describe()}: {str(e).strip()}",
+                "Check the server, then run again: nothing of this run was committed.",
+            )
+        first = " ".join(sql.split())[:80]
+        detail = e.diag.message_primary or str(e).strip()
+        code = f" [{e.sqlstate}]" if e.sqlstate else ""
+        return QueryError(
+            f"PostgreSQL statement failed{code}: {detail} (in: {first})", e.diag.message_hint
+        )
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """Run one statement; parameters are written ``?`` as on DuckDB."""
+        try:
+            self._run(sql, params)
+        except psycopg.Error as e:
+            raise self._error(e, sql) from e
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows of one query; parameters are written ``?`` as on DuckDB."""
+        try:
+            return self._run(sql, params).fetchall()
+        except psycopg.Error as e:
+            raise self._error(e, sql) from e
+
+    def begin(self) -> None:
+        self.execute("BEGIN")
+
+    def commit(self) -> None:
+        self.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self._con is None or self._con.closed:
+            return
+        with contextlib.suppress(psycopg.Error):
+            self._run("ROLLBACK")
+
+    def lock(self, on_wait: Callable[[str], None] | None = None) -> None:
+        """Take the schema's advisory lock until the end of the transaction: at once, else
+        waiting up to ``lock_timeout`` seconds (telling ``on_wait``), else ``BusyError``."""
+        key = lock_key(self.schema)
+        if self.scalar("SELECT pg_try_advisory_xact_lock(?)", [key]):
+            return
+        if self.lock_timeout > 0:
+            if on_wait is not None:
+                on_wait(
+                    f"Another sparkify run is loading schema {self.schema} of "
+                    f"{self.describe()}; waiting up to {self.lock_timeout:g} s for it to finish."
+                )
+            millis = str(max(1, round(self.lock_timeout * 1000)))
+            previous = self.scalar("SELECT current_setting('lock_timeout')")
+            try:
+                self._run("SELECT set_config('lock_timeout', ?, true)", [millis])
+                self._run("SELECT pg_advisory_xact_lock(?)", [key])
+                self._run("SELECT set_config('lock_timeout', ?, true)", [previous])
+                return
+            except pgerrors.LockNotAvailable:
+                pass
+            except psycopg.Error as e:
+                raise self._error(e, "SELECT pg_advisory_xact_lock(?)") from e
+        raise BusyError(
+            f"Another sparkify run is loading schema {self.schema} of {self.describe()}.",
+            "Wait for it to finish (or pass --lock-timeout SECONDS to wait for it).",
+        )
+
+    def table_names(self) -> set[str]:
+        rows = self.query(
+            "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = ?", [self.schema]
+        )
+        return {r[0] for r in rows}
+
+    # -- bulk load ---------------------------------------------------------------------------
+
+    def parser_connection(self) -> duckdb.DuckDBPyConnection:
+        """An in-memory DuckDB (``memory_limit``, ``threads``) owned by this target."""
+        if self._duck is None:
+            config: dict[str, str | bool | int | float | list[str]] = {
+                "memory_limit": self.memory_limit,
+                "preserve_insertion_order": False,
+            }
+            if self.threads:
+                config["threads"] = self.threads
+            self._duck = duckdb.connect(":memory:", config=config)
+        return self._duck
+
+    def copy_batches(
+        self, table: Table, columns: Sequence[str], batches: Iterable[pa.RecordBatch]
+    ) -> None:
+        """Stream Arrow ``batches`` (with ``columns``, in order) into ``table`` with one COPY."""
+        statement = pgsql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
+            pgsql.Identifier(table.name), pgsql.SQL(", ").join(map(pgsql.Identifier, columns))
+        )
+        self.trace(statement.as_string(None))
+        try:
+            with self.con.cursor() as cur, cur.copy(statement) as copy:
+                for chunk in csv_chunks(batches):
+                    copy.write(chunk)
+        except psycopg.Error as e:
+            raise self._error(e, f"COPY {table.name}") from e
+
+    def ingest(self, batch: StagedBatch) -> None:
+        for table, relation, count in _STAGED:
+            if getattr(batch, count) == 0:
+                continue
+            cols = ", ".join(self.renderer.quote(c) for c in table.column_names)
+            reader = batch.con.sql(f"SELECT {cols} FROM {relation}").to_arrow_reader(
+                COPY_BATCH_ROWS
+            )
+            self.copy_batches(table, table.column_names, reader)
+
+    def insert_rows(self, table: Table, rows: pa.Table) -> None:
+        if rows.num_rows == 0:
+            return
+        columns = [c for c in table.column_names if c in rows.column_names]
+        self.copy_batches(table, columns, rows.select(columns).to_batches(COPY_BATCH_ROWS))
+
+    def prepare_transform(self) -> None:
+        """ANALYZE the staging columns the transform filters and joins on: rows loaded in this
+        transaction have no statistics yet, and the planner's guess without them (a few rows)
+        could choose a nested-loop plan. Half the cost of a full ANALYZE."""
+        for table, columns in _PLANNED_COLUMNS:
+            cols = ", ".join(self.renderer.quote(c) for c in columns)
+            self.execute(f"ANALYZE {self.renderer.quote(table.name)} ({cols})")
+
+    def delete_files(self, paths: Sequence[str], *, manifest_only: bool = False) -> None:
+        if not paths:
+            return
+        tables = (
+            (MANIFEST,) if manifest_only else (STAGING_EVENTS, STAGING_SONGS, LOAD_ERRORS, MANIFEST)
+        )
+        for t in tables:
+            self.execute(
+                f"DELETE FROM {self.renderer.quote(t.name)} WHERE source_file = ANY(?)",
+                [list(paths)],
+            )
