@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import collections
 import itertools
+import json
 import os
 import shutil
 import signal
@@ -144,3 +146,56 @@ def test_killed_run_leaves_previous_state(tmp_path: Path, sample: Path) -> None:
     assert _etl_process(big, url).wait() == 0
     # the generated days share the sample's file names: they replace them
     assert rows(url, "SELECT COUNT(*) FROM sparkify_manifest") == [(101 + 3000,)]
+
+
+def test_late_songs_and_days_incremental_equals_full(tmp_path: Path, target_url: str) -> None:
+    """Songs arriving after the plays that match them, including a smaller song_id for an
+    existing match key, take the incremental path and still equal a full load."""
+    from sparkify.config import load_settings
+    from sparkify.pipeline.run import etl, run
+    from sparkify.sources import open_source
+    from sparkify.targets import open_target
+
+    data = tmp_path / "data"
+    generate(data, events=3000, songs=120, users=15, days=4, seed=3, match_rate=0.7)
+    days = sorted((data / "log_data").rglob("*.json"))
+    songs = sorted((data / "song_data").rglob("*.json"))
+    inc = tmp_path / "inc"
+
+    def copy(files: list[Path]) -> None:
+        for f in files:
+            dest = inc / f.relative_to(data)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(f, dest)
+
+    settings = load_settings(overrides={"source": str(inc), "target": target_url})
+    copy(days[:2] + songs[::2])
+    with open_target(settings) as target:
+        run(open_source(settings), target, settings)
+    # the same match key as an existing song, with a smaller song_id: it must win everywhere
+    plays = collections.Counter(
+        (r.get("song"), r.get("artist"))
+        for day in days
+        for r in map(json.loads, day.read_text().splitlines())
+    )
+    loaded = [json.loads(f.read_text()) for f in songs[::2]]
+    twin = max(loaded, key=lambda rec: plays[(rec["title"], rec["artist_name"])])
+    assert plays[(twin["title"], twin["artist_name"])] > 0
+    twin["song_id"] = "SOAAAAAAAAAAAAAAAA"
+    (inc / "song_data" / "A" / "twin.json").parent.mkdir(parents=True, exist_ok=True)
+    (inc / "song_data" / "A" / "twin.json").write_text(json.dumps(twin))
+    for batch in (songs[1::2], days[2:]):
+        copy(batch)
+        with open_target(settings) as target:
+            result = etl(open_source(settings), target)
+        assert result.incremental and result.transformed
+    incremental = snapshot(target_url, ALL)
+    with open_target(settings) as target:
+        assert etl(open_source(settings), target, full_refresh=True).incremental is False
+    assert snapshot(target_url, ALL) == incremental
+    assert (
+        rows(target_url, "SELECT COUNT(*) FROM songplays WHERE song_id = 'SOAAAAAAAAAAAAAAAA'")[0][
+            0
+        ]
+        > 0
+    )

@@ -94,6 +94,8 @@ def etl_summary(result: EtlResult, checks: CheckReport | None = None) -> Table:
     t.add_row("events staged", _n(result.events_staged))
     t.add_row("songs staged", _n(result.songs_staged))
     t.add_row("records rejected", _n(result.rejected))
+    if result.transformed:
+        t.add_row("star schema", "updated incrementally" if result.incremental else "rebuilt")
     for name in ("songplays", "users", "songs", "artists", "time"):
         t.add_row(f"rows in {name}", _n(result.table_counts.get(name, 0)))
     if checks is not None:

@@ -16,7 +16,12 @@ from sparkify.pipeline.check import CheckReport, run_checks
 from sparkify.pipeline.progress import NullReporter, Reporter
 from sparkify.pipeline.read import FileData, read_files
 from sparkify.pipeline.stage import FileCounts, stage_batch
-from sparkify.pipeline.transform import run_transform
+from sparkify.pipeline.transform import (
+    cleanup,
+    run_incremental,
+    run_transform,
+    snapshot_before_staging,
+)
 from sparkify.schema.model import ALL_TABLES, MANIFEST, META_TABLES, STAGING_TABLES, STAR_TABLES
 from sparkify.sources.base import Source, SourceFile
 from sparkify.targets.base import Target
@@ -39,6 +44,7 @@ class EtlResult:
     songs_staged: int = 0
     rejected: int = 0
     transformed: bool = False
+    incremental: bool = False
     table_counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -102,14 +108,17 @@ def _stage_batch(
     target.delete_files(changed)
     batch = target.stage_files(fresh)
     if batch is None:
-        base = int(target.scalar("SELECT COALESCE(MAX(event_id), 0) FROM staging_events") or 0)
-        batch = stage_batch(target.parser_connection(), fresh, base)
+        batch = stage_batch(target.parser_connection(), fresh, _max_event_id(target))
         target.ingest(batch)
     target.insert_rows(MANIFEST, manifest.manifest_rows(fresh, batch.counts))
     result.records += sum(c.records for c in batch.counts.values())
     result.events_staged += batch.events
     result.songs_staged += batch.songs
     result.rejected += batch.rejected
+
+
+def _max_event_id(target: Target) -> int:
+    return int(target.scalar("SELECT COALESCE(MAX(event_id), 0) FROM staging_events") or 0)
 
 
 def _clear(target: Target) -> None:
@@ -157,6 +166,12 @@ def etl(
         known = manifest.read_manifest(target)
         todo = manifest.plan(files, known)
         result.files_skipped = len(todo.unchanged)
+        incremental = (
+            target.capabilities.incremental_transform and not full_refresh and bool(todo.to_read)
+        )
+        event_base = _max_event_id(target) if incremental else 0
+        if incremental and event_base:
+            snapshot_before_staging(target)
         rep.start("Staging", sum(f.size for f in todo.to_read), "bytes")
         for batch in _batches(todo.to_read, batch_mb * 1024 * 1024):
             datas = list(read_files(source, batch, lambda n: rep.advance("Staging", n)))
@@ -170,8 +185,14 @@ def etl(
                 "input, or raise the limit.",
             )
         if result.files_new or result.files_changed or full_refresh:
-            run_transform(target, rep)
+            result.incremental = incremental and event_base > 0 and not result.files_changed
+            if result.incremental:
+                run_incremental(target, rep, event_base)
+            else:
+                run_transform(target, rep)
             result.transformed = True
+        if incremental and event_base:
+            cleanup(target)
     result.table_counts = table_counts(target)
     result.seconds = time.perf_counter() - started
     return result

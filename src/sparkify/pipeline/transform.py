@@ -1,4 +1,5 @@
-"""Build the star schema from staging with the dialect's transform SQL."""
+"""Build the star schema from staging: a full rebuild, or incremental maintenance when a run
+only adds files. Both run inside the caller's transaction and give the same tables."""
 
 from __future__ import annotations
 
@@ -8,16 +9,39 @@ from sparkify.targets.base import Target
 
 
 def transform_statements(target: Target) -> list[Statement]:
-    """The transform statements, rendered for ``target``'s dialect."""
+    """The full-rebuild statements, rendered for ``target``'s dialect."""
     return statements("transform", target.renderer)
 
 
-def run_transform(target: Target, reporter: Reporter) -> None:
-    """Rebuild the five star tables from staging (inside the caller's transaction)."""
-    stmts = transform_statements(target)
+def _run(target: Target, stmts: list[Statement], reporter: Reporter, base: int = 0) -> None:
     target.prepare_transform()
     reporter.start("Transforming", len(stmts), "steps")
     for stmt in stmts:
-        target.execute(stmt.sql)
+        target.execute(stmt.sql, [base] * stmt.sql.count("?"))
         reporter.advance("Transforming")
     reporter.finish("Transforming")
+
+
+def run_transform(target: Target, reporter: Reporter) -> None:
+    """Rebuild the five star tables from staging."""
+    _run(target, transform_statements(target), reporter)
+
+
+def snapshot_before_staging(target: Target) -> None:
+    """Remember the song-match candidates before new files are staged (for
+    :func:`run_incremental`)."""
+    for stmt in statements("snapshot", target.renderer):
+        target.execute(stmt.sql)
+
+
+def run_incremental(target: Target, reporter: Reporter, event_base: int) -> None:
+    """Bring the star tables up to date after a run that only added files: new plays, users
+    and times; plays whose song match changed; songs and artists rebuilt (catalogue-sized).
+    ``event_base`` is the largest event_id staged before the run."""
+    _run(target, statements("incremental", target.renderer), reporter, event_base)
+
+
+def cleanup(target: Target) -> None:
+    """Drop the run's temp tables."""
+    for stmt in statements("cleanup", target.renderer):
+        target.execute(stmt.sql)

@@ -1,7 +1,8 @@
 """SQL templates: the only home of SQL text besides the schema renderers.
 
 A template file holds statements separated by ``-- name: NAME`` lines; ``{{macro:arg}}``
-markers are expanded per dialect by :meth:`sparkify.schema.render.Renderer.expand`.
+markers are expanded per dialect by :meth:`sparkify.schema.render.Renderer.expand`;
+``{{fragment:NAME}}`` includes the query NAME of ``fragments.sql`` (shared subqueries).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from importlib import resources
 from sparkify.schema.render import Renderer
 
 _NAME = re.compile(r"^-- name: (\w+)\s*$", re.MULTILINE)
+_FRAGMENT = re.compile(r"\{\{fragment:(\w+)\}\}")
 
 
 @dataclass(frozen=True)
@@ -34,11 +36,20 @@ def _strip(body: str) -> str:
     return "\n".join(lines).strip().rstrip(";").strip()
 
 
+def _named(template: str) -> dict[str, str]:
+    parts = _NAME.split(_template(template))
+    return {parts[i]: _strip(parts[i + 1]) for i in range(1, len(parts), 2)}
+
+
+def _include(text: str) -> str:
+    """Replace ``{{fragment:NAME}}`` with the query NAME of ``fragments.sql``."""
+    fragments = _named("fragments")
+    return _FRAGMENT.sub(lambda m: fragments[m.group(1)], text)
+
+
 def statements(template: str, renderer: Renderer) -> list[Statement]:
     """The named statements of ``template`` (a file in this package), rendered."""
-    text = _template(template)
-    parts = _NAME.split(text)
-    out = []
-    for i in range(1, len(parts), 2):
-        out.append(Statement(parts[i], renderer.expand(_strip(parts[i + 1]))))
-    return out
+    return [
+        Statement(name, renderer.expand(_include(body)))
+        for name, body in _named(template).items()
+    ]

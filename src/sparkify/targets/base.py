@@ -29,6 +29,9 @@ class Capabilities:
     transactional_ddl: bool
     enforces_primary_keys: bool
     bulk_load: str
+    #: Whether runs that only add files may maintain the star incrementally (needs event ids
+    #: that grow run after run, as DuckDB and PostgreSQL assign them).
+    incremental_transform: bool = False
 
 
 class Target(ABC):

@@ -42,7 +42,10 @@ class DuckDBTarget(Target):
 
     dialect = Dialect.DUCKDB
     capabilities = Capabilities(
-        transactional_ddl=True, enforces_primary_keys=False, bulk_load="duckdb"
+        transactional_ddl=True,
+        enforces_primary_keys=False,
+        bulk_load="duckdb",
+        incremental_transform=True,
     )
 
     def __init__(

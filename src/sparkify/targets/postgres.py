@@ -79,7 +79,10 @@ class PostgresTarget(Target):
 
     dialect = Dialect.POSTGRES
     capabilities = Capabilities(
-        transactional_ddl=True, enforces_primary_keys=True, bulk_load="copy"
+        transactional_ddl=True,
+        enforces_primary_keys=True,
+        bulk_load="copy",
+        incremental_transform=True,
     )
 
     def __init__(

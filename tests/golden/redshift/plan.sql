@@ -355,26 +355,24 @@ INSERT INTO songplays (
 SELECT e.event_id, (TIMESTAMP 'epoch' + (e.ts / 1000) * INTERVAL '1 second' + (e.ts % 1000) * INTERVAL '0.001 second'), CAST(e.userid AS INTEGER), e.level, m.song_id,
        m.artist_id, e.sessionid, e.location, e.useragent
 FROM staging_events e
-LEFT JOIN (
-    SELECT title, artist_name, d, song_id, artist_id
+LEFT JOIN (SELECT title, artist_name, d, song_id, artist_id
+FROM (
+    SELECT c.title, c.artist_name, c.d, c.song_id, c.artist_id,
+           ROW_NUMBER() OVER (
+               PARTITION BY c.title, c.artist_name, c.d ORDER BY c.song_id
+           ) AS rn
     FROM (
-        SELECT c.title, c.artist_name, c.d, c.song_id, c.artist_id,
+        SELECT s.title, s.artist_name, ROUND(CAST(s.duration AS NUMERIC(38, 10)), 5) AS d, s.song_id, s.artist_id,
                ROW_NUMBER() OVER (
-                   PARTITION BY c.title, c.artist_name, c.d ORDER BY c.song_id
-               ) AS rn
-        FROM (
-            SELECT s.title, s.artist_name, ROUND(CAST(s.duration AS NUMERIC(38, 10)), 5) AS d, s.song_id, s.artist_id,
-                   ROW_NUMBER() OVER (
-                       PARTITION BY s.song_id
-                       ORDER BY s.source_file, s.source_line
-                   ) AS first_record
-            FROM staging_songs s
-        ) c
-        WHERE c.first_record = 1
-          AND c.title IS NOT NULL AND c.artist_name IS NOT NULL AND c.d IS NOT NULL
-    ) candidates
-    WHERE rn = 1
-) m
+                   PARTITION BY s.song_id
+                   ORDER BY s.source_file, s.source_line
+               ) AS first_record
+        FROM staging_songs s
+    ) c
+    WHERE c.first_record = 1
+      AND c.title IS NOT NULL AND c.artist_name IS NOT NULL AND c.d IS NOT NULL
+) candidates
+WHERE rn = 1) m
   ON m.title = e.song AND m.artist_name = e.artist AND m.d = ROUND(CAST(e.length AS NUMERIC(38, 10)), 5)
 WHERE e.page = 'NextSong' AND e.userid <> '';
 
