@@ -379,14 +379,14 @@ WHERE rn = 1) m
 WHERE e.page = 'NextSong' AND e.userid <> '';
 
 INSERT INTO "time" (start_time, hour, day, week, month, year, weekday)
-SELECT DISTINCT start_time,
-       CAST(EXTRACT(hour FROM start_time) AS INTEGER),
-       CAST(EXTRACT(day FROM start_time) AS INTEGER),
-       CAST(EXTRACT(week FROM start_time) AS INTEGER),
-       CAST(EXTRACT(month FROM start_time) AS INTEGER),
-       CAST(EXTRACT(year FROM start_time) AS INTEGER),
-       CAST(EXTRACT(dow FROM start_time) AS INTEGER)
-FROM songplays;
+SELECT DISTINCT sp.start_time,
+       CAST(EXTRACT(hour FROM sp.start_time) AS INTEGER),
+       CAST(EXTRACT(day FROM sp.start_time) AS INTEGER),
+       CAST(EXTRACT(week FROM sp.start_time) AS INTEGER),
+       CAST(EXTRACT(month FROM sp.start_time) AS INTEGER),
+       CAST(EXTRACT(year FROM sp.start_time) AS INTEGER),
+       CAST(EXTRACT(dow FROM sp.start_time) AS INTEGER)
+FROM songplays sp;
 
 COMMIT;
 
