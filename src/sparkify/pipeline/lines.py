@@ -1,7 +1,8 @@
 """Split a batch of file texts into numbered lines, vectorised with Arrow.
 
-No Python loop over lines: the texts are joined into one buffer, checked as UTF-8 and split
-by Arrow's compute kernels; line numbers come from the list offsets with NumPy.
+No Python loop over lines: the texts are joined into one buffer and checked as UTF-8 by
+Arrow; NumPy finds the newlines, and the lines become an Arrow string array whose offsets
+point into that buffer; file and line numbers come from ``searchsorted``.
 """
 
 from __future__ import annotations
@@ -10,42 +11,75 @@ import json
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from sparkify.pipeline.read import FileData, fix_encoding
 
+_CHUNK = 1 << 20
 
-def _as_strings(datas: list[FileData]) -> pa.LargeStringArray:
-    sizes = np.fromiter((len(d.text) for d in datas), dtype=np.int64, count=len(datas))
-    offsets = np.zeros(len(datas) + 1, dtype=np.int64)
-    np.cumsum(sizes, out=offsets[1:])
-    data = pa.py_buffer(b"".join(d.text for d in datas))
+
+def _newlines(buf: bytes) -> np.ndarray:
+    """Positions of every ``\\n`` in ``buf``, scanned in cache-sized chunks (one boolean
+    mask reused, so no buffer as large as the input is allocated)."""
+    data = np.frombuffer(buf, dtype=np.uint8)
+    mask = np.empty(min(_CHUNK, max(len(data), 1)), dtype=bool)
+    found = [np.zeros(0, dtype=np.int64)]
+    for start in range(0, len(data), _CHUNK):
+        chunk = data[start : start + _CHUNK]
+        np.equal(chunk, 10, out=mask[: len(chunk)])
+        found.append(np.flatnonzero(mask[: len(chunk)]) + start)
+    return np.concatenate(found)
+
+
+def _joined(datas: list[FileData]) -> tuple[bytes, np.ndarray]:
+    """All texts in one buffer, each ending with a newline, and where each file starts."""
+    parts: list[bytes] = []
+    starts = np.zeros(len(datas), dtype=np.int64)
+    pos = 0
+    for i, d in enumerate(datas):
+        starts[i] = pos
+        parts.append(d.text)
+        pos += len(d.text)
+        if d.text and not d.text.endswith(b"\n"):
+            parts.append(b"\n")
+            pos += 1
+    return b"".join(parts), starts
+
+
+def _check_utf8(buf: bytes) -> bool:
     binary = pa.LargeBinaryArray.from_buffers(
-        pa.large_binary(), len(datas), [None, pa.py_buffer(offsets), data]
+        pa.large_binary(),
+        1,
+        [None, pa.py_buffer(np.array([0, len(buf)], np.int64)), pa.py_buffer(buf)],
     )
-    return binary.cast(pa.large_string())
+    try:
+        binary.cast(pa.large_string())
+    except pa.ArrowInvalid:
+        return False
+    return True
 
 
 def lines_table(datas: list[FileData], first_idx: int) -> pa.Table:
-    """A table ``(file_idx, line_no, seq, text)`` with one row per line of every file;
-    ``file_idx`` counts from ``first_idx`` in the order of ``datas``."""
-    try:
-        texts = _as_strings(datas)
-    except pa.ArrowInvalid:
+    """A table ``(file_idx, line_no, seq, text)`` with one row per line of every file (the
+    text keeps its line end); ``file_idx`` counts from ``first_idx`` in the order of
+    ``datas``. The rows point into one shared buffer: nothing is copied per line."""
+    buf, file_starts = _joined(datas)
+    if not _check_utf8(buf):
         for d in datas:
             fix_encoding(d)
-        texts = _as_strings(datas)
-    parts = pc.split_pattern(texts, "\n")
-    flat = parts.flatten()
-    parent = pc.list_parent_indices(parts).to_numpy().astype(np.int64)
-    starts = parts.offsets.to_numpy()[:-1].astype(np.int64)
-    line_no = np.arange(len(flat), dtype=np.int64) - starts[parent] + 1
+        buf, file_starts = _joined(datas)
+    ends = _newlines(buf) + 1
+    starts = np.concatenate([np.zeros(min(1, len(ends)), dtype=np.int64), ends[:-1]])
+    offsets = np.concatenate([np.zeros(1, dtype=np.int64), ends])
+    text = pa.LargeStringArray.from_buffers(len(ends), pa.py_buffer(offsets), pa.py_buffer(buf))
+    file_of_line = np.searchsorted(file_starts, starts, side="right") - 1
+    first_line = np.searchsorted(starts, file_starts)
+    line_no = np.arange(len(ends), dtype=np.int64) - first_line[file_of_line] + 1
     return pa.table(
         {
-            "file_idx": pa.array(parent + first_idx, pa.int32()),
+            "file_idx": pa.array(file_of_line + first_idx, pa.int32()),
             "line_no": pa.array(line_no, pa.int32()),
-            "seq": pa.array(np.zeros(len(flat), dtype=np.int32)),
-            "text": flat,
+            "seq": pa.array(np.zeros(len(ends), dtype=np.int32)),
+            "text": text,
         }
     )
 

@@ -85,6 +85,20 @@ def decode_file(file: SourceFile, data: bytes) -> FileData:
     return FileData(file, checksum, text, rejects)
 
 
+def _chunks(files: list[SourceFile], workers: int) -> list[list[SourceFile]]:
+    """Group files into tasks of about 4 MB (at most 256 files) so that many tiny files do not
+    cost one thread-pool task each, while a few big files still spread over the workers."""
+    chunks: list[list[SourceFile]] = []
+    size = 0
+    for f in files:
+        if not chunks or size + f.size > 4 << 20 or len(chunks[-1]) >= 256:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(f)
+        size += f.size
+    return chunks if len(chunks) >= workers else [[f] for f in files]
+
+
 def read_files(
     source: Source,
     files: list[SourceFile],
@@ -93,12 +107,13 @@ def read_files(
     """Read and decode ``files`` concurrently, yielding them in order."""
     if not files:
         return
+    workers = max(1, source.concurrency)
 
-    def work(f: SourceFile) -> FileData:
-        return decode_file(f, source.read_bytes(f))
+    def work(chunk: list[SourceFile]) -> list[FileData]:
+        return [decode_file(f, source.read_bytes(f)) for f in chunk]
 
-    with ThreadPoolExecutor(max_workers=max(1, source.concurrency)) as pool:
-        for data in pool.map(work, files):
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for chunk in pool.map(work, _chunks(files, workers)):
             if on_file is not None:
-                on_file(data.file.size)
-            yield data
+                on_file(sum(d.file.size for d in chunk))
+            yield from chunk

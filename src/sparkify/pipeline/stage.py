@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
+from sparkify.arrow_sql import execute_on_arrow
 from sparkify.pipeline.lines import lines_table, stream_objects
 from sparkify.pipeline.read import FileData
 from sparkify.schema.model import STAGING_EVENTS, STAGING_SONGS, Table
@@ -22,9 +23,7 @@ from sparkify.sql.staging import input_columns, parse_sql
 
 PARSED = {FileKind.LOG: "_parsed_log", FileKind.SONG: "_parsed_song"}
 TABLES = {FileKind.LOG: STAGING_EVENTS, FileKind.SONG: STAGING_SONGS}
-_BLANK = (
-    "length(text) > 0 AND NOT (length(text) < 64 AND trim(text, chr(32) || chr(9) || chr(13)) = '')"
-)
+_BLANK = "NOT (strlen(text) < 64 AND trim(text, chr(32) || chr(9) || chr(13) || chr(10)) = '')"
 
 
 @dataclass(frozen=True)
@@ -49,12 +48,13 @@ class StagedBatch:
 def _parse_kind(con: duckdb.DuckDBPyConnection, kind: FileKind, datas: list[FileData]) -> None:
     table = TABLES[kind]
     lines = lines_table(datas, 0)
-    con.register("_lines_arrow", lines)
-    con.execute(
+    execute_on_arrow(
+        con,
+        "_lines_arrow",
+        lines,
         f"CREATE OR REPLACE TEMP TABLE {PARSED[kind]} AS "
-        + parse_sql(table, f"(SELECT * FROM _lines_arrow WHERE {_BLANK})")
+        + parse_sql(table, f"(SELECT * FROM _lines_arrow WHERE {_BLANK})"),
     )
-    con.unregister("_lines_arrow")
     _reparse_streams(con, kind, datas)
 
 
@@ -84,9 +84,8 @@ def _reparse_streams(con: duckdb.DuckDBPyConnection, kind: FileKind, datas: list
             ("text", pa.string()),
         ]
     )
-    con.register("_stream_arrow", pa.table(rows, schema=schema))
-    con.execute(f"INSERT INTO {parsed} " + parse_sql(TABLES[kind], "_stream_arrow"))
-    con.unregister("_stream_arrow")
+    sql = f"INSERT INTO {parsed} " + parse_sql(TABLES[kind], "_stream_arrow")
+    execute_on_arrow(con, "_stream_arrow", pa.table(rows, schema=schema), sql)
 
 
 def _staged_view(con: duckdb.DuckDBPyConnection, kind: FileKind, table: Table, base: int) -> None:
@@ -125,17 +124,19 @@ def _rejects_table(con: duckdb.DuckDBPyConnection, datas: dict[FileKind, list[Fi
             ("raw_text", pa.string()),
         ]
     )
-    con.register("_early_rejects", pa.table(early, schema=schema))
-    con.execute(
+    execute_on_arrow(
+        con,
+        "_early_rejects",
+        pa.table(early, schema=schema),
         "CREATE OR REPLACE TEMP TABLE _rejects AS SELECT * FROM _early_rejects "
         + "".join(
-            f"UNION ALL SELECT f.source_file, p.line_no, p.reason, rtrim(p.text, chr(13)) "
+            f"UNION ALL SELECT f.source_file, p.line_no, p.reason, "
+            f"rtrim(p.text, chr(13) || chr(10)) "
             f"FROM {PARSED[k]} p JOIN _files f ON f.kind = '{k.value}' AND f.file_idx = p.file_idx "
             f"WHERE p.reason <> '' "
             for k in FileKind
-        )
+        ),
     )
-    con.unregister("_early_rejects")
 
 
 def _file_counts(
@@ -164,9 +165,8 @@ def stage_batch(
         "kind": [k.value for k in FileKind for _ in by_kind[k]],
         "source_file": [d.file.path for k in FileKind for d in by_kind[k]],
     }
-    con.register("_files_arrow", pa.table(files))
-    con.execute("CREATE OR REPLACE TEMP TABLE _files AS SELECT * FROM _files_arrow")
-    con.unregister("_files_arrow")
+    sql = "CREATE OR REPLACE TEMP TABLE _files AS SELECT * FROM _files_arrow"
+    execute_on_arrow(con, "_files_arrow", pa.table(files), sql)
     for kind in FileKind:
         _parse_kind(con, kind, by_kind[kind])
         _staged_view(con, kind, TABLES[kind], event_base)

@@ -49,9 +49,10 @@ class LocalSource(Source):
                 entries = _walk(root)
             except OSError as e:
                 raise SourceError(f"Cannot list {root}: {e.strerror}.", "Check permissions.") from e
+            prefix = len(str(root).rstrip(os.sep)) + 1
             for entry in entries:
                 st = entry.stat(follow_symlinks=True)
-                rel = Path(entry.path).relative_to(root).as_posix()
+                rel = entry.path[prefix:].replace(os.sep, "/")
                 files.append(
                     SourceFile(
                         path=f"{kind.folder}/{rel}",

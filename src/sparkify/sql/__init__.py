@@ -50,6 +50,5 @@ def _include(text: str) -> str:
 def statements(template: str, renderer: Renderer) -> list[Statement]:
     """The named statements of ``template`` (a file in this package), rendered."""
     return [
-        Statement(name, renderer.expand(_include(body)))
-        for name, body in _named(template).items()
+        Statement(name, renderer.expand(_include(body))) for name, body in _named(template).items()
     ]

@@ -3,8 +3,9 @@
 Input: a relation ``_lines(file_idx, line_no, seq, text)`` holding one row per non-blank line (or
 per JSON object of a pretty-printed file). Output: the same rows with every staging column
 typed and a ``reason`` that is empty for good records and says what is wrong otherwise.
-Each document is parsed twice by DuckDB (once keeping every field's raw JSON, once typed);
-no Python touches the records.
+Each document is parsed once, typed; only rows where a typed value looks suspect (NULL where
+a value may be untypable, text that is an object) are parsed a second time keeping every
+field's raw JSON, to tell "missing" from "cannot be typed". No Python touches the records.
 """
 
 from __future__ import annotations
@@ -76,32 +77,56 @@ def _problem(col: Column) -> str:
     return "CASE " + " ".join(checks) + " END"
 
 
+def _suspect(col: Column) -> str:
+    """A cheap test on the typed value: false when the field is certainly fine, so only
+    suspect rows pay for the second, raw parse that :func:`_problem` needs."""
+    typed = f't."{col.json_key}"'
+    terms: list[str] = []
+    if col.type is ColumnType.TEXT:
+        terms.append(f"left({typed}, 1) IN ('{{', '[')")
+        if col.required:
+            terms.append(f"{typed} IS NULL OR {typed} = ''")
+        if col.integer_text:
+            terms.append(f"trim({typed}) <> '' AND TRY_CAST({typed} AS INTEGER) IS NULL")
+    else:
+        terms.append(f"{typed} IS NULL")
+        if col.type is ColumnType.DOUBLE:
+            terms.append(f"NOT isfinite({typed})")
+    return " OR ".join(f"coalesce({t}, false)" for t in terms)
+
+
 def parse_sql(table: Table, lines: str = "_lines") -> str:
     """SELECT typing each row of ``lines`` for ``table``; columns: file_idx, line_no, seq, text,
     the input columns, reason."""
     cols = input_columns(table)
     values = ",\n       ".join(f'{_value(c)} AS "{c.name}"' for c in cols)
+    suspects = "\n           OR ".join(_suspect(c) for c in cols)
     problems = ",\n           ".join(_problem(c) for c in cols)
     return f"""
-WITH raw AS (
+WITH typed AS (
     SELECT file_idx, line_no, seq, text,
            left(ltrim(text, chr(32) || chr(9)), 1) = '{{' AS is_object,
-           try(json_transform(text, {_struct(cols, raw=True)})) AS r
+           try(json_transform(text, {_struct(cols, raw=False)})) AS t
     FROM {lines}
-), typed AS (
+), checked AS (
     SELECT *,
-           CASE WHEN r IS NOT NULL AND is_object
-                THEN json_transform(text, {_struct(cols, raw=False)}) END AS t
-    FROM raw
+           t IS NULL OR NOT is_object
+           OR {suspects} AS suspect
+    FROM typed
+), raw AS (
+    SELECT *,
+           CASE WHEN suspect THEN try(json_transform(text, {_struct(cols, raw=True)})) END AS r
+    FROM checked
 )
 SELECT file_idx, line_no, seq, text,
        {values},
        CASE
+           WHEN NOT suspect THEN ''
            WHEN r IS NULL AND NOT json_valid(text) THEN 'not valid JSON'
            WHEN r IS NULL OR NOT is_object THEN 'not a JSON object'
            ELSE coalesce(concat_ws('; ',
            {problems}
            ), '')
        END AS reason
-FROM typed
+FROM raw
 """

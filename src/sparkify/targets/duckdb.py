@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pyarrow as pa
 
+from sparkify.arrow_sql import execute_on_arrow
 from sparkify.dialects import Dialect
 from sparkify.errors import BusyError, QueryError, TargetError
 from sparkify.schema.model import LOAD_ERRORS, MANIFEST, STAGING_EVENTS, STAGING_SONGS, Table
@@ -154,11 +155,21 @@ class DuckDBTarget(Target):
     def parser_connection(self) -> duckdb.DuckDBPyConnection:
         return self.con
 
-    def _append(self, table: Table, relation: str) -> None:
+    def _append_sql(self, table: Table, relation: str) -> str:
         cols = ", ".join(self.renderer.quote(c) for c in table.column_names)
-        self.execute(
+        return (
             f"INSERT INTO {self.renderer.quote(table.name)} ({cols}) SELECT {cols} FROM {relation}"
         )
+
+    def _append(self, table: Table, relation: str) -> None:
+        self.execute(self._append_sql(table, relation))
+
+    def _execute_on_arrow(self, name: str, rows: pa.Table, sql: str) -> None:
+        self.trace(sql)
+        try:
+            execute_on_arrow(self.con, name, rows, sql)
+        except duckdb.Error as e:
+            raise QueryError(f"DuckDB statement failed: {e}") from e
 
     def ingest(self, batch: StagedBatch) -> None:
         self._append(STAGING_EVENTS, "_staged_events")
@@ -166,26 +177,20 @@ class DuckDBTarget(Target):
         self._append(LOAD_ERRORS, "_rejects")
 
     def insert_rows(self, table: Table, rows: pa.Table) -> None:
-        self.con.register("_rows_arrow", rows)
-        try:
-            self._append(table, "_rows_arrow")
-        finally:
-            self.con.unregister("_rows_arrow")
+        self._execute_on_arrow("_rows_arrow", rows, self._append_sql(table, "_rows_arrow"))
 
     def delete_files(self, paths: Sequence[str], *, manifest_only: bool = False) -> None:
         if not paths:
             return
-        self.con.register("_paths_arrow", pa.table({"path": pa.array(list(paths), pa.string())}))
-        try:
-            tables = (
-                (MANIFEST,)
-                if manifest_only
-                else (STAGING_EVENTS, STAGING_SONGS, LOAD_ERRORS, MANIFEST)
+        rows = pa.table({"path": pa.array(list(paths), pa.string())})
+        sql = "CREATE OR REPLACE TEMP TABLE _paths AS SELECT path FROM _paths_arrow"
+        self._execute_on_arrow("_paths_arrow", rows, sql)
+        tables = (
+            (MANIFEST,) if manifest_only else (STAGING_EVENTS, STAGING_SONGS, LOAD_ERRORS, MANIFEST)
+        )
+        for t in tables:
+            self.execute(
+                f"DELETE FROM {self.renderer.quote(t.name)} "
+                f"WHERE source_file IN (SELECT path FROM _paths)"
             )
-            for t in tables:
-                self.execute(
-                    f"DELETE FROM {self.renderer.quote(t.name)} "
-                    f"WHERE source_file IN (SELECT path FROM _paths_arrow)"
-                )
-        finally:
-            self.con.unregister("_paths_arrow")
+        self.execute("DROP TABLE _paths")

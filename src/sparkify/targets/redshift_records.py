@@ -16,6 +16,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from sparkify.arrow_sql import execute_on_arrow
 from sparkify.pipeline.lines import lines_table, stream_objects
 from sparkify.pipeline.read import FileData
 from sparkify.pipeline.stage import _BLANK as BLANK  # the parser's own definition of blank
@@ -108,19 +109,20 @@ def _streamed(con: duckdb.DuckDBPyConnection, table: str, datas: list[FileData])
 
 
 def _lines(con: duckdb.DuckDBPyConnection, table: str, datas: list[FileData]) -> None:
-    con.register("_rs_arrow", lines_table(datas, 0))
-    con.execute(
+    execute_on_arrow(
+        con,
+        "_rs_arrow",
+        lines_table(datas, 0),
         f"CREATE OR REPLACE TEMP TABLE {table} AS "
-        "SELECT file_idx, line_no, seq, rtrim(text, chr(13)) AS text, json_valid(text) AS valid, "
+        "SELECT file_idx, line_no, seq, rtrim(text, chr(13) || chr(10)) AS text, "
+        "json_valid(text) AS valid, "
         "left(ltrim(text, chr(32) || chr(9)), 1) = '{' AS is_object "
-        f"FROM _rs_arrow WHERE {BLANK}"
+        f"FROM _rs_arrow WHERE {BLANK}",
     )
-    con.unregister("_rs_arrow")
     _streamed(con, table, datas)
     names = pa.table({"file_idx": range(len(datas)), "source_file": [d.file.path for d in datas]})
-    con.register("_rs_names", names)
-    con.execute("CREATE OR REPLACE TEMP TABLE _rs_files AS SELECT * FROM _rs_names")
-    con.unregister("_rs_names")
+    sql = "CREATE OR REPLACE TEMP TABLE _rs_files AS SELECT * FROM _rs_names"
+    execute_on_arrow(con, "_rs_names", names, sql)
 
 
 def _rejects(
