@@ -413,7 +413,7 @@ def test_staging_is_loaded_with_copy_never_insert(pg_url: str, sample: Path) -> 
         '"artist_longitude", "artist_location", "artist_name", "song_id", "title", '
         '"duration", "year", "source_file", "source_line") FROM STDIN (FORMAT csv)',
         'COPY "sparkify_manifest" ("source_file", "kind", "size", "mtime", "checksum", '
-        '"records", "rejected") FROM STDIN (FORMAT csv)',
+        '"records", "rejected", "id_end") FROM STDIN (FORMAT csv)',
     ]
     assert not [q for q in seen if q.upper().startswith("INSERT INTO STAGING")]
 

@@ -22,6 +22,7 @@ class Entry:
     checksum: str
     records: int
     rejected: int
+    id_end: int | None = None
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,17 @@ class Plan:
 def read_manifest(target: Target) -> dict[str, Entry]:
     """Every manifest entry of the warehouse, by source file."""
     rows = target.query(
-        "SELECT source_file, size, mtime, checksum, records, rejected FROM sparkify_manifest"
+        "SELECT source_file, size, mtime, checksum, records, rejected, id_end "
+        "FROM sparkify_manifest"
     )
-    return {r[0]: Entry(int(r[1]), r[2], r[3], int(r[4]), int(r[5])) for r in rows}
+    return {r[0]: Entry(int(r[1]), r[2], r[3], int(r[4]), int(r[5]), r[6]) for r in rows}
+
+
+def next_event_base(target: Target) -> int:
+    """The largest event id reserved so far: new files number their events above it."""
+    reserved = target.scalar("SELECT COALESCE(MAX(id_end), 0) FROM sparkify_manifest") or 0
+    staged = target.scalar("SELECT COALESCE(MAX(event_id), 0) FROM staging_events") or 0
+    return max(int(reserved), int(staged))
 
 
 def _same(file: SourceFile, entry: Entry) -> bool:
@@ -79,6 +88,7 @@ def manifest_rows(datas: list[FileData], counts: dict[str, FileCounts]) -> pa.Ta
             d.checksum,
             c.records,
             c.rejected,
+            c.id_end,
         )
         for key, value in zip(cols, values, strict=True):
             cols[key].append(value)
@@ -91,6 +101,7 @@ def manifest_rows(datas: list[FileData], counts: dict[str, FileCounts]) -> pa.Ta
             ("checksum", pa.string()),
             ("records", pa.int32()),
             ("rejected", pa.int32()),
+            ("id_end", pa.int64()),
         ]
     )
     return pa.table(cols, schema=schema)

@@ -95,7 +95,9 @@ def _stage_batch(
     result.files_skipped += len(touched)
     if touched:
         counts = {
-            d.file.path: FileCounts(known[d.file.path].records, known[d.file.path].rejected)
+            d.file.path: FileCounts(
+                known[d.file.path].records, known[d.file.path].rejected, known[d.file.path].id_end
+            )
             for d in touched
         }
         target.delete_files([d.file.path for d in touched], manifest_only=True)
@@ -108,7 +110,7 @@ def _stage_batch(
     target.delete_files(changed)
     batch = target.stage_files(fresh)
     if batch is None:
-        batch = stage_batch(target.parser_connection(), fresh, _max_event_id(target))
+        batch = stage_batch(target.parser_connection(), fresh, manifest.next_event_base(target))
         target.ingest(batch)
     target.insert_rows(MANIFEST, manifest.manifest_rows(fresh, batch.counts))
     result.records += sum(c.records for c in batch.counts.values())

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from sparkify.arrow_sql import execute_on_arrow
@@ -32,6 +33,7 @@ class FileCounts:
 
     records: int
     rejected: int
+    id_end: int | None = None
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ def _reparse_streams(con: duckdb.DuckDBPyConnection, kind: FileKind, datas: list
         objects = stream_objects(datas[idx].text.decode("utf-8"))
         if objects is None:
             continue
-        for seq, (line, text) in enumerate(objects):
+        for seq, (line, text) in enumerate(objects, start=1):
             for key, value in zip(rows, (idx, line, seq, text), strict=True):
                 rows[key].append(value)
         con.execute(f"DELETE FROM {parsed} WHERE file_idx = ?", [idx])
@@ -88,11 +90,25 @@ def _reparse_streams(con: duckdb.DuckDBPyConnection, kind: FileKind, datas: list
     execute_on_arrow(con, "_stream_arrow", pa.table(rows, schema=schema), sql)
 
 
-def _staged_view(con: duckdb.DuckDBPyConnection, kind: FileKind, table: Table, base: int) -> None:
+def _id_ranges(con: duckdb.DuckDBPyConnection, count: int, base: int) -> list[int]:
+    """The first event_id of each log file of the batch: a file reserves as many ids as its
+    records can number (its last record line, or its object count when read as a stream), so
+    a file's ids do not depend on which other files share its batch or run."""
+    sizes = np.zeros(count, dtype=np.int64)
+    for idx, size in con.execute(
+        "SELECT file_idx, GREATEST(MAX(line_no), MAX(seq)) FROM _parsed_log GROUP BY file_idx"
+    ).fetchall():
+        sizes[int(idx)] = int(size)
+    ends = base + np.cumsum(sizes)
+    return [int(e) for e in ends]
+
+
+def _staged_view(con: duckdb.DuckDBPyConnection, kind: FileKind, table: Table) -> None:
     cols = ", ".join(f'p."{c.name}"' for c in input_columns(table))
     ident = ""
     if any(c.identity for c in table.columns):
-        ident = f"{base} + row_number() OVER (ORDER BY p.file_idx, p.line_no, p.seq) AS event_id, "
+        # ids without a sort: the file's first id plus the record's ordinal in the file
+        ident = "f.first_id + CASE WHEN p.seq > 0 THEN p.seq ELSE p.line_no END AS event_id, "
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW _staged_{'events' if kind is FileKind.LOG else 'songs'} AS "
         f"SELECT {ident}{cols}, f.source_file, p.line_no AS source_line "
@@ -158,20 +174,31 @@ def _file_counts(
 def stage_batch(
     con: duckdb.DuckDBPyConnection, datas: list[FileData], event_base: int
 ) -> StagedBatch:
-    """Parse ``datas`` on ``con``; events get ids ``event_base + 1 …`` in file/line order."""
+    """Parse ``datas`` on ``con``. Log files reserve consecutive id ranges above
+    ``event_base`` in path order; an event's id is its range start plus its line."""
     by_kind = {k: [d for d in datas if d.file.kind is k] for k in FileKind}
+    for kind in FileKind:
+        _parse_kind(con, kind, by_kind[kind])
+    logs = len(by_kind[FileKind.LOG])
+    id_ends = _id_ranges(con, logs, event_base)
+    first_ids = [event_base, *id_ends[:-1]] if logs else []
     files = {
         "file_idx": [i for k in FileKind for i in range(len(by_kind[k]))],
         "kind": [k.value for k in FileKind for _ in by_kind[k]],
         "source_file": [d.file.path for k in FileKind for d in by_kind[k]],
+        "first_id": first_ids + [0] * len(by_kind[FileKind.SONG]),
     }
     sql = "CREATE OR REPLACE TEMP TABLE _files AS SELECT * FROM _files_arrow"
     execute_on_arrow(con, "_files_arrow", pa.table(files), sql)
     for kind in FileKind:
-        _parse_kind(con, kind, by_kind[kind])
-        _staged_view(con, kind, TABLES[kind], event_base)
+        _staged_view(con, kind, TABLES[kind])
     _rejects_table(con, by_kind)
     (events,) = con.execute("SELECT COUNT(*) FROM _staged_events").fetchone() or (0,)
     (songs,) = con.execute("SELECT COUNT(*) FROM _staged_songs").fetchone() or (0,)
     (rejected,) = con.execute("SELECT COUNT(*) FROM _rejects").fetchone() or (0,)
-    return StagedBatch(con, _file_counts(con, by_kind), int(events), int(songs), int(rejected))
+    counts = _file_counts(con, by_kind)
+    for d, end in zip(by_kind[FileKind.LOG], id_ends, strict=True):
+        counts[d.file.path] = FileCounts(
+            counts[d.file.path].records, counts[d.file.path].rejected, end
+        )
+    return StagedBatch(con, counts, int(events), int(songs), int(rejected))

@@ -252,6 +252,7 @@ MANIFEST = Table(
         Column("checksum", T.TEXT, nullable=False, doc="blake2b of the bytes, or the S3 ETag"),
         Column("records", T.INTEGER, nullable=False),
         Column("rejected", T.INTEGER, nullable=False),
+        Column("id_end", T.BIGINT, doc="Last event_id reserved for a log file's records"),
     ),
     doc="Files already loaded: skipped next time unless their size or checksum changed.",
     diststyle="ALL",

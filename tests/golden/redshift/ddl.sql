@@ -130,6 +130,7 @@ CREATE TABLE IF NOT EXISTS "sparkify_manifest" (
     "checksum" VARCHAR(65535) NOT NULL,
     "records" INTEGER NOT NULL,
     "rejected" INTEGER NOT NULL,
+    "id_end" BIGINT,
     PRIMARY KEY ("source_file")
 )
 DISTSTYLE ALL

@@ -130,6 +130,7 @@ CREATE TABLE IF NOT EXISTS "sparkify_manifest" (
     "checksum" VARCHAR(65535) NOT NULL,
     "records" INTEGER NOT NULL,
     "rejected" INTEGER NOT NULL,
+    "id_end" BIGINT,
     PRIMARY KEY ("source_file")
 )
 DISTSTYLE ALL
@@ -286,7 +287,7 @@ TRUNCATECOLUMNS
 COMPUPDATE OFF STATUPDATE OFF;
 
 -- sparkify_manifest: appended by COPY too
-COPY "sparkify_manifest" ("source_file", "kind", "size", "mtime", "checksum", "records", "rejected")
+COPY "sparkify_manifest" ("source_file", "kind", "size", "mtime", "checksum", "records", "rejected", "id_end")
 FROM 's3://<bucket>/<prefix>/<run>/r001-sparkify_manifest.manifest'
 IAM_ROLE '<iam-role-arn>'
 FORMAT AS JSON 'auto'

@@ -6,7 +6,7 @@ SELECT table_name FROM information_schema.tables WHERE table_schema = %s;
 
 LOCK "sparkify_manifest";
 
-SELECT source_file, size, mtime, checksum, records, rejected FROM sparkify_manifest;
+SELECT source_file, size, mtime, checksum, records, rejected, id_end FROM sparkify_manifest;
 
 COMMIT;
 

@@ -136,6 +136,7 @@ CREATE TABLE IF NOT EXISTS "sparkify_manifest" (
     "checksum" VARCHAR(65535) NOT NULL,
     "records" INTEGER NOT NULL,
     "rejected" INTEGER NOT NULL,
+    "id_end" BIGINT,
     PRIMARY KEY ("source_file")
 )
 DISTSTYLE ALL
@@ -151,7 +152,7 @@ SELECT table_name FROM information_schema.tables WHERE table_schema = %s;
 
 LOCK "sparkify_manifest";
 
-SELECT source_file, size, mtime, checksum, records, rejected FROM sparkify_manifest;
+SELECT source_file, size, mtime, checksum, records, rejected, id_end FROM sparkify_manifest;
 
 CREATE TEMP TABLE "_load_staging_events" (
     "artist" VARCHAR(65535),
@@ -288,7 +289,7 @@ WHERE (CASE WHEN "artist_id" = '' THEN 'missing required field artist_id'
 
 DROP TABLE IF EXISTS "_load_staging_songs";
 
-COPY "sparkify_manifest" ("source_file", "kind", "size", "mtime", "checksum", "records", "rejected")
+COPY "sparkify_manifest" ("source_file", "kind", "size", "mtime", "checksum", "records", "rejected", "id_end")
 FROM 's3://sparkify-staging/runs/<run>/r001-sparkify_manifest.manifest'
 IAM_ROLE 'arn:aws:iam::123456789012:role/sparkify-copy'
 FORMAT AS JSON 'auto'
