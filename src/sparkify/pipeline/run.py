@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from sparkify.config import Settings
@@ -85,6 +86,26 @@ def _batches(files: list[SourceFile], batch_bytes: int) -> Iterator[list[SourceF
         size += f.size
     if batch:
         yield batch
+
+
+def _prefetched(
+    source: Source, batches: Iterator[list[SourceFile]], rep: Reporter
+) -> Iterator[list[FileData]]:
+    """The files of each batch, read while the previous batch is being parsed (DuckDB works
+    without the GIL, so reading the next batch overlaps it); at most two batches in memory."""
+
+    def read(batch: list[SourceFile]) -> list[FileData]:
+        return list(read_files(source, batch, lambda n: rep.advance("Staging", n)))
+
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        pending: Future[list[FileData]] | None = None
+        for batch in batches:
+            following = reader.submit(read, batch)
+            if pending is not None:
+                yield pending.result()
+            pending = following
+        if pending is not None:
+            yield pending.result()
 
 
 def _stage_batch(
@@ -175,8 +196,7 @@ def etl(
         if incremental and event_base:
             snapshot_before_staging(target)
         rep.start("Staging", sum(f.size for f in todo.to_read), "bytes")
-        for batch in _batches(todo.to_read, batch_mb * 1024 * 1024):
-            datas = list(read_files(source, batch, lambda n: rep.advance("Staging", n)))
+        for datas in _prefetched(source, _batches(todo.to_read, batch_mb << 20), rep):
             _stage_batch(target, datas, known, result)
         rep.finish("Staging")
         if max_errors is not None and result.rejected > max_errors:
