@@ -8,17 +8,17 @@ reached the test is skipped with the reason, except in CI (`CI=true`), where it 
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.pg import pg_database
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT.parent / "shared" / "data" / "udacity-sample"
 pytest_plugins = ["tests.moto_fixtures", "tests.redshift_fixtures"]
 
-PG_DSN = os.environ.get("SPARKIFY_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -55,30 +55,11 @@ def sample() -> Path:
     return SAMPLE
 
 
-def _pg_unavailable(reason: str) -> None:
-    if IN_CI:
-        pytest.fail(f"PostgreSQL is required in CI: {reason}")
-    pytest.skip(f"PostgreSQL not available: {reason}")
-
-
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A new, empty PostgreSQL database for this test; dropped afterwards."""
-    try:
-        import psycopg
-    except ImportError as e:
-        _pg_unavailable(f"psycopg is not installed ({e})")
-    name = f"sparkify_test_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = psycopg.connect(f"{PG_DSN}/postgres", autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as e:
-        _pg_unavailable(str(e).strip())
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield f"{PG_DSN}/{name}"
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with pg_database("sparkify_test") as url:
+        yield url
 
 
 @pytest.fixture(params=_targets())
