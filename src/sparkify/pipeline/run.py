@@ -24,7 +24,7 @@ from sparkify.pipeline.transform import (
     snapshot_before_staging,
 )
 from sparkify.schema.model import ALL_TABLES, MANIFEST, META_TABLES, STAGING_TABLES, STAR_TABLES
-from sparkify.sources.base import Source, SourceFile
+from sparkify.sources.base import FileKind, Source, SourceFile
 from sparkify.targets.base import Target
 
 MAX_BATCH_FILES = 20_000
@@ -193,7 +193,10 @@ def etl(
             target.capabilities.incremental_transform and not full_refresh and bool(todo.to_read)
         )
         event_base = _max_event_id(target) if incremental else 0
-        if incremental and event_base:
+        snapshot = (
+            incremental and event_base > 0 and any(f.kind is FileKind.SONG for f in todo.to_read)
+        )
+        if snapshot:
             snapshot_before_staging(target)
         rep.start("Staging", sum(f.size for f in todo.to_read), "bytes")
         for datas in _prefetched(source, _batches(todo.to_read, batch_mb << 20), rep):
@@ -209,7 +212,7 @@ def etl(
         if result.files_new or result.files_changed or full_refresh:
             result.incremental = incremental and event_base > 0 and not result.files_changed
             if result.incremental:
-                run_incremental(target, rep, event_base)
+                run_incremental(target, rep, event_base, songs_changed=result.songs_staged > 0)
             else:
                 run_transform(target, rep)
             result.transformed = True

@@ -34,11 +34,25 @@ def snapshot_before_staging(target: Target) -> None:
         target.execute(stmt.sql)
 
 
-def run_incremental(target: Target, reporter: Reporter, event_base: int) -> None:
+#: Incremental steps needed only when the run staged song records.
+SONG_STEPS = frozenset(
+    {"drop_changed_keys", "changed_keys", "clear_songs", "songs", "clear_artists", "artists"}
+    | {"rematch_songplays"}
+)
+
+
+def run_incremental(
+    target: Target, reporter: Reporter, event_base: int, *, songs_changed: bool
+) -> None:
     """Bring the star tables up to date after a run that only added files: new plays, users
-    and times; plays whose song match changed; songs and artists rebuilt (catalogue-sized).
-    ``event_base`` is the largest event_id staged before the run."""
-    _run(target, statements("incremental", target.renderer), reporter, event_base)
+    and times; when song records arrived, songs and artists rebuilt (catalogue-sized) and the
+    plays whose song match changed updated. ``event_base`` is the largest event_id staged
+    before the run; with ``songs_changed`` the snapshot of :func:`snapshot_before_staging`
+    must exist."""
+    stmts = statements("incremental", target.renderer)
+    if not songs_changed:
+        stmts = [s for s in stmts if s.name not in SONG_STEPS]
+    _run(target, stmts, reporter, event_base)
 
 
 def cleanup(target: Target) -> None:

@@ -42,9 +42,12 @@ def _named(template: str) -> dict[str, str]:
 
 
 def _include(text: str) -> str:
-    """Replace ``{{fragment:NAME}}`` with the query NAME of ``fragments.sql``."""
+    """Replace ``{{fragment:NAME}}`` with the query NAME of ``fragments.sql`` (fragments may
+    include fragments)."""
     fragments = _named("fragments")
-    return _FRAGMENT.sub(lambda m: fragments[m.group(1)], text)
+    while _FRAGMENT.search(text):
+        text = _FRAGMENT.sub(lambda m: fragments[m.group(1)], text)
+    return text
 
 
 def statements(template: str, renderer: Renderer) -> list[Statement]:

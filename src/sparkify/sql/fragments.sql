@@ -60,17 +60,21 @@ FROM (
 ) candidates
 WHERE rn = 1
 
+-- name: latest_user_order
+-- Which of a user's events is the latest: greatest ts, itemInSession, sessionId (NULLs last),
+-- then the last record by file and line.
+ROW_NUMBER() OVER (
+    PARTITION BY CAST(e.userid AS INTEGER)
+    ORDER BY e.ts DESC, e.iteminsession DESC NULLS LAST, e.sessionid DESC NULLS LAST,
+             {{bytes:e.source_file}} DESC, e.source_line DESC
+)
+
 -- name: latest_user_events
--- Each user's latest event of any page (greatest ts, itemInSession, sessionId, then the last
--- record by file and line), for users with at least one play.
+-- Each user's latest event of any page, for users with at least one play.
 SELECT user_id, firstname, lastname, gender, level
 FROM (
     SELECT CAST(e.userid AS INTEGER) AS user_id, e.firstname, e.lastname, e.gender, e.level,
-           ROW_NUMBER() OVER (
-               PARTITION BY CAST(e.userid AS INTEGER)
-               ORDER BY e.ts DESC, e.iteminsession DESC NULLS LAST, e.sessionid DESC NULLS LAST,
-                        {{bytes:e.source_file}} DESC, e.source_line DESC
-           ) AS rn
+           {{fragment:latest_user_order}} AS rn
     FROM staging_events e
     WHERE e.userid <> ''
       AND e.userid IN (

@@ -1,7 +1,8 @@
 -- Incremental maintenance of the star schema when a run only ADDS files (no file changed, no
 -- full refresh): the result equals transform.sql's full rebuild (tests pin incremental = full),
 -- at a cost that follows the new data. Each `?` is the largest event_id staged before the run:
--- events above it are new. _song_match_before holds the song-match candidates as they were
+-- events above it are new. Runs that stage no song record skip the steps marked "songs:".
+-- _song_match_before holds the song-match candidates as they were
 -- before the run's files were staged (statement `song_match_before` in snapshot.sql).
 
 -- name: drop_song_match_after
@@ -76,9 +77,22 @@ WHERE event_id > ? AND userid <> '';
 DELETE FROM users WHERE user_id IN (SELECT user_id FROM _affected_users);
 
 -- name: insert_users
+-- The same rule as the full rebuild (fragment latest_user_order), over affected users only.
 INSERT INTO users (user_id, first_name, last_name, gender, level)
-SELECT * FROM ({{fragment:latest_user_events}}) latest
-WHERE latest.user_id IN (SELECT user_id FROM _affected_users);
+SELECT user_id, firstname, lastname, gender, level
+FROM (
+    SELECT CAST(e.userid AS INTEGER) AS user_id, e.firstname, e.lastname, e.gender, e.level,
+           {{fragment:latest_user_order}} AS rn
+    FROM staging_events e
+    JOIN _affected_users a ON a.user_id = CAST(NULLIF(e.userid, '') AS INTEGER)
+    WHERE e.userid <> ''
+) ranked
+WHERE rn = 1
+  AND user_id IN (
+      SELECT CAST(p.userid AS INTEGER) FROM staging_events p
+      JOIN _affected_users a ON a.user_id = CAST(NULLIF(p.userid, '') AS INTEGER)
+      WHERE p.page = 'NextSong' AND p.userid <> ''
+  );
 
 -- name: new_time
 INSERT INTO "time" (start_time, hour, day, week, month, year, weekday)

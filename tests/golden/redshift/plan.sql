@@ -338,10 +338,10 @@ SELECT user_id, firstname, lastname, gender, level
 FROM (
     SELECT CAST(e.userid AS INTEGER) AS user_id, e.firstname, e.lastname, e.gender, e.level,
            ROW_NUMBER() OVER (
-               PARTITION BY CAST(e.userid AS INTEGER)
-               ORDER BY e.ts DESC, e.iteminsession DESC NULLS LAST, e.sessionid DESC NULLS LAST,
-                        e.source_file DESC, e.source_line DESC
-           ) AS rn
+    PARTITION BY CAST(e.userid AS INTEGER)
+    ORDER BY e.ts DESC, e.iteminsession DESC NULLS LAST, e.sessionid DESC NULLS LAST,
+             e.source_file DESC, e.source_line DESC
+) AS rn
     FROM staging_events e
     WHERE e.userid <> ''
       AND e.userid IN (
