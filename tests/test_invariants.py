@@ -199,3 +199,22 @@ def test_late_songs_and_days_incremental_equals_full(tmp_path: Path, target_url:
         ]
         > 0
     )
+
+
+@pytest.mark.slow
+def test_ctrl_c_is_a_clean_message_and_commits_nothing(tmp_path: Path, sample: Path) -> None:
+    url = f"duckdb:///{tmp_path / 'w.duckdb'}"
+    assert invoke("run", "--source", str(sample), "--target", url, "-q").exit_code == 0
+    before = snapshot(url, [*ALL, "sparkify_manifest"])
+    big = tmp_path / "big"
+    generate(big, events=300_000, songs=3_000, users=200, days=10, seed=11)
+    cmd = [sys.executable, "-m", "sparkify", "etl", "--source", str(big), "--target", url, "-q"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)
+    assert proc.poll() is None, "the run finished before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "interrupted: nothing was committed." in err
+    assert "Traceback" not in err
+    assert snapshot(url, [*ALL, "sparkify_manifest"]) == before

@@ -6,6 +6,7 @@ and its documented exit code; ``--debug`` shows the traceback instead.
 
 from __future__ import annotations
 
+import signal
 import sys
 from typing import NoReturn
 
@@ -60,21 +61,33 @@ def _fail(error: SparkifyError) -> NoReturn:
     sys.exit(int(error.exit_code))
 
 
+_interrupted: list[bool] = []
+
+
+def _on_sigint(signum: int, frame: object) -> None:
+    _interrupted.append(True)
+    raise KeyboardInterrupt
+
+
+def _stop_interrupted() -> NoReturn:
+    stderr.print("interrupted: nothing was committed.")
+    sys.exit(int(ExitCode.INTERRUPTED))
+
+
 def main() -> None:
     """Entry point of the ``sparkify`` console script."""
     debug = "--debug" in sys.argv[1:]
+    signal.signal(signal.SIGINT, _on_sigint)
     try:
         cli.main(standalone_mode=False)
     except SparkifyError as e:
+        if _interrupted:  # a driver reported the interruption as its own error
+            _stop_interrupted()
         if debug:
             raise
         _fail(e)
-    except click.exceptions.Abort:
-        stderr.print("interrupted: nothing was committed.")
-        sys.exit(int(ExitCode.INTERRUPTED))
-    except KeyboardInterrupt:
-        stderr.print("interrupted: nothing was committed.")
-        sys.exit(int(ExitCode.INTERRUPTED))
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        _stop_interrupted()
     except click.exceptions.Exit as e:
         sys.exit(e.exit_code)
     except click.ClickException as e:

@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from sparkify.arrow_sql import execute_on_arrow
+from sparkify.errors import QueryError
 from sparkify.pipeline.lines import lines_table, stream_objects
 from sparkify.pipeline.read import FileData
 from sparkify.schema.model import STAGING_EVENTS, STAGING_SONGS, Table
@@ -175,7 +176,15 @@ def stage_batch(
     con: duckdb.DuckDBPyConnection, datas: list[FileData], event_base: int
 ) -> StagedBatch:
     """Parse ``datas`` on ``con``. Log files reserve consecutive id ranges above
-    ``event_base`` in path order; an event's id is its range start plus its line."""
+    ``event_base`` in path order; an event's id is its range start plus its line. Raises
+    ``QueryError`` when DuckDB fails (or was interrupted)."""
+    try:
+        return _stage(con, datas, event_base)
+    except duckdb.Error as e:
+        raise QueryError(f"Parsing the input with DuckDB failed: {e}") from e
+
+
+def _stage(con: duckdb.DuckDBPyConnection, datas: list[FileData], event_base: int) -> StagedBatch:
     by_kind = {k: [d for d in datas if d.file.kind is k] for k in FileKind}
     for kind in FileKind:
         _parse_kind(con, kind, by_kind[kind])
