@@ -13,6 +13,7 @@ import shlex
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 
 from sparkify.errors import ConfigError, InfraError
 from sparkify.infra import cluster as rs
@@ -250,6 +251,33 @@ def _require_cluster(clients: AwsClients, settings: ClusterSettings) -> ClusterS
     return state
 
 
+def _power(
+    settings: ClusterSettings,
+    clients: AwsClients,
+    action: str,
+    events: EventSink,
+    wait: WaitPolicy | None,
+) -> PowerResult:
+    """Pause or resume (``action``), then wait for the state that action leads to."""
+    pausing = action == "pause"
+    state = _require_cluster(clients, settings)
+    plan = rs.plan_pause(state) if pausing else rs.plan_resume(state)
+    goal: Literal["available", "paused"] = "paused" if pausing else "available"
+    if plan == "noop":
+        events(InfraEvent("step", f"cluster {state.identifier}: already {goal}"))
+        return PowerResult(state.identifier, f"already {goal}", state)
+    if plan == action:
+        (rs.pause_cluster if pausing else rs.resume_cluster)(clients.redshift, settings)
+        events(
+            InfraEvent(
+                "step", f"cluster {state.identifier}: {'pausing' if pausing else 'resuming'}"
+            )
+        )
+    policy = wait or wait_policy(settings)
+    final = rs.wait_for_status(clients.redshift, settings, goal, wait=policy, events=events)
+    return PowerResult(state.identifier, "paused" if pausing else "resumed", final)
+
+
 def pause(
     settings: ClusterSettings,
     clients: AwsClients,
@@ -258,17 +286,7 @@ def pause(
     wait: WaitPolicy | None = None,
 ) -> PowerResult:
     """Stop compute billing, keeping the data; wait until the cluster is paused."""
-    state = _require_cluster(clients, settings)
-    plan = rs.plan_pause(state)
-    if plan == "noop":
-        events(InfraEvent("step", f"cluster {state.identifier}: already paused"))
-        return PowerResult(state.identifier, "already paused", state)
-    if plan == "pause":
-        rs.pause_cluster(clients.redshift, settings)
-        events(InfraEvent("step", f"cluster {state.identifier}: pausing"))
-    policy = wait or wait_policy(settings)
-    final = rs.wait_for_status(clients.redshift, settings, "paused", wait=policy, events=events)
-    return PowerResult(state.identifier, "paused", final)
+    return _power(settings, clients, "pause", events, wait)
 
 
 def resume(
@@ -279,17 +297,7 @@ def resume(
     wait: WaitPolicy | None = None,
 ) -> PowerResult:
     """Start compute again; wait until the cluster is available."""
-    state = _require_cluster(clients, settings)
-    plan = rs.plan_resume(state)
-    if plan == "noop":
-        events(InfraEvent("step", f"cluster {state.identifier}: already available"))
-        return PowerResult(state.identifier, "already available", state)
-    if plan == "resume":
-        rs.resume_cluster(clients.redshift, settings)
-        events(InfraEvent("step", f"cluster {state.identifier}: resuming"))
-    policy = wait or wait_policy(settings)
-    final = rs.wait_for_status(clients.redshift, settings, "available", wait=policy, events=events)
-    return PowerResult(state.identifier, "resumed", final)
+    return _power(settings, clients, "resume", events, wait)
 
 
 # -- down ----------------------------------------------------------------------------------------
