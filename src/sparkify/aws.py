@@ -95,7 +95,7 @@ def _aws_message(exc: BaseException) -> str:
 
 
 def _client_problem(code: str, exc: BaseException, action: str) -> AwsProblem:
-    detail = f"{code}: {_aws_message(exc)}".rstrip(": ")
+    detail = f"{code}: {_aws_message(exc)}".rstrip(": ").rstrip(".")
     if code in _ACCESS_DENIED:
         return AwsProblem(code, f"Access denied: could not {action} ({detail}).", "")
     if code in _BAD_CREDENTIALS:
@@ -117,6 +117,7 @@ def describe_error(exc: BaseException, action: str) -> AwsProblem:
     """``exc`` (a botocore error) as one line saying what failed, and how to fix it."""
     from botocore import exceptions as bx
 
+    text = str(exc).rstrip(".")  # the messages below end with their own period
     if isinstance(exc, bx.ClientError):
         return _client_problem(error_code(exc), exc, action)
     if isinstance(exc, bx.NoCredentialsError | bx.PartialCredentialsError):
@@ -124,9 +125,9 @@ def describe_error(exc: BaseException, action: str) -> AwsProblem:
             "NoCredentials", f"No AWS credentials: could not {action}.", CREDENTIALS_HINT
         )
     if isinstance(exc, bx.ProfileNotFound):
-        return AwsProblem("ProfileNotFound", f"Could not {action}: {exc}.", "Check AWS_PROFILE.")
+        return AwsProblem("ProfileNotFound", f"Could not {action}: {text}.", "Check AWS_PROFILE.")
     if isinstance(exc, bx.TokenRetrievalError | bx.SSOError | bx.CredentialRetrievalError):
-        return AwsProblem("Credentials", f"Could not {action}: {exc}.", "Run `aws sso login`.")
+        return AwsProblem("Credentials", f"Could not {action}: {text}.", "Run `aws sso login`.")
     if isinstance(exc, bx.NoRegionError):
         return AwsProblem(
             "NoRegion", f"Could not {action}: no AWS region is set.", "Set region (or AWS_REGION)."
@@ -134,7 +135,7 @@ def describe_error(exc: BaseException, action: str) -> AwsProblem:
     if isinstance(exc, bx.EndpointConnectionError | bx.ConnectTimeoutError):
         return AwsProblem(
             "Unreachable",
-            f"Could not {action}: cannot reach the AWS endpoint ({exc}).",
+            f"Could not {action}: cannot reach the AWS endpoint ({text}).",
             "Check the network, the region and endpoint_url / AWS_ENDPOINT_URL.",
         )
     if isinstance(exc, bx.ReadTimeoutError):
@@ -142,8 +143,8 @@ def describe_error(exc: BaseException, action: str) -> AwsProblem:
             "Timeout", f"Could not {action}: AWS did not answer in time.", "Run again."
         )
     if isinstance(exc, bx.ParamValidationError):
-        return AwsProblem("Invalid", f"Could not {action}: {exc}.", "Check the s3:// URI.")
-    return AwsProblem("BotoCore", f"Could not {action}: {exc}.", "Run again with --debug.")
+        return AwsProblem("Invalid", f"Could not {action}: {text}.", "Check the s3:// URI.")
+    return AwsProblem("BotoCore", f"Could not {action}: {text}.", "Run again with --debug.")
 
 
 def aws_errors() -> tuple[type[BaseException], ...]:

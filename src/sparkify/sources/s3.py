@@ -10,6 +10,8 @@ same data gives the same rows whether it is read from disk or from S3.
 
 from __future__ import annotations
 
+import random
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +23,8 @@ if TYPE_CHECKING:
     from sparkify.config import Settings
 
 CONCURRENCY = 32
+#: Reads of one object's body, in all, when it breaks off mid-transfer.
+BODY_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -124,21 +128,43 @@ class S3Source(Source):
         return files
 
     def read_bytes(self, file: SourceFile) -> bytes:
+        """The object's bytes. botocore retries the request itself (with backoff); a body cut
+        off mid-transfer (connection reset, read timeout) is fetched again here, up to
+        :data:`BODY_ATTEMPTS` times in all, because botocore's retries end with the headers."""
         bucket, key = parse_s3_uri(file.location)
         args: dict[str, str] = {"Bucket": bucket, "Key": key}
         if file.etag:
             args["IfMatch"] = f'"{file.etag}"'
-        try:
-            body: bytes = self.client.get_object(**args)["Body"].read()
-        except aws_errors() as e:
-            problem = describe_error(e, f"read {file.location}")
-            if problem.code in ("PreconditionFailed", "412", "NoSuchKey"):
-                raise SourceError(
-                    f"{file.location} changed or disappeared while it was being loaded.",
-                    "Run again: nothing was committed.",
-                ) from e
-            raise self._fail(e, self.roots[file.kind], f"read {file.location}") from e
-        return body
+        attempt = 1
+        while True:
+            try:
+                response = self.client.get_object(**args)
+            except aws_errors() as e:
+                raise self._read_error(e, file) from e
+            try:
+                body: bytes = response["Body"].read()
+                return body
+            except _body_errors() as e:
+                if attempt >= BODY_ATTEMPTS:
+                    raise self._read_error(e, file) from e
+                time.sleep(random.uniform(0, 0.1 * 2**attempt))
+                attempt += 1
+
+    def _read_error(self, e: BaseException, file: SourceFile) -> SourceError:
+        problem = describe_error(e, f"read {file.location}")
+        if problem.code in ("PreconditionFailed", "412", "NoSuchKey"):
+            return SourceError(
+                f"{file.location} changed or disappeared while it was being loaded.",
+                "Run again: nothing was committed.",
+            )
+        return self._fail(e, self.roots[file.kind], f"read {file.location}")
+
+
+def _body_errors() -> tuple[type[BaseException], ...]:
+    """botocore's errors for a response body that broke off while it was being read."""
+    from botocore import exceptions as bx
+
+    return (bx.ResponseStreamingError, bx.IncompleteReadError, bx.ReadTimeoutError)
 
 
 def open_s3_source(log_uri: str, song_uri: str, settings: Settings) -> Source:
