@@ -21,6 +21,14 @@ if TYPE_CHECKING:
     from sparkify.pipeline.stage import StagedBatch
 
 _LOCK_WORDS = ("Could not set lock", "Conflicting lock")
+#: Words of DuckDB errors that mean the file system refused a write (not a bad statement).
+_WRITE_WORDS = (
+    "Could not write file",
+    "No space left on device",
+    "File too large",
+    "Read-only file system",
+    "Disk quota exceeded",
+)
 
 
 def duckdb_path(url: str) -> str:
@@ -121,19 +129,30 @@ class DuckDBTarget(Target):
             self._con.close()
             self._con = None
 
+    def _failure(self, e: duckdb.Error, what: str) -> TargetError:
+        """A write failure of the file (disk full, read-only) as a TargetError, else a
+        QueryError."""
+        if any(w in str(e) for w in _WRITE_WORDS):
+            return TargetError(
+                f"Cannot write the warehouse {self.path}: {e}",
+                "Free disk space (or make the file writable), then run again: nothing of this "
+                "run was committed.",
+            )
+        return QueryError(f"DuckDB {what} failed: {e}")
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.trace(sql)
         try:
             self.con.execute(sql, list(params))
         except duckdb.Error as e:
-            raise QueryError(f"DuckDB statement failed: {e}") from e
+            raise self._failure(e, "statement") from e
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         self.trace(sql)
         try:
             return self.con.execute(sql, list(params)).fetchall()
         except duckdb.Error as e:
-            raise QueryError(f"DuckDB query failed: {e}") from e
+            raise self._failure(e, "query") from e
 
     def begin(self) -> None:
         self.execute("BEGIN TRANSACTION")
