@@ -132,10 +132,16 @@ def test_killed_run_leaves_previous_state(tmp_path: Path, sample: Path) -> None:
     before = snapshot(url, [*ALL, "sparkify_manifest"])
     big = tmp_path / "big"
     generate(big, events=300_000, songs=3_000, users=200, days=10, seed=7)
+    # kill at fractions of an uninterrupted run's time (on a copy), well before its COMMIT
+    probe = tmp_path / "probe.duckdb"
+    shutil.copy(tmp_path / "w.duckdb", probe)
+    started = time.monotonic()
+    assert _etl_process(big, f"duckdb:///{probe}").wait() == 0
+    duration = time.monotonic() - started
     kills = 0
-    for delay in (0.6, 1.2, 2.0):
+    for share in (0.3, 0.5, 0.7):
         proc = _etl_process(big, url)
-        time.sleep(delay)
+        time.sleep(share * duration)
         if proc.poll() is not None:
             continue
         proc.send_signal(signal.SIGKILL)

@@ -3,9 +3,13 @@
 Input: a relation ``_lines(file_idx, line_no, seq, text)`` holding one row per non-blank line (or
 per JSON object of a pretty-printed file). Output: the same rows with every staging column
 typed and a ``reason`` that is empty for good records and says what is wrong otherwise.
-Each document is parsed once, typed; only rows where a typed value looks suspect (NULL where
-a value may be untypable, text that is an object) are parsed a second time keeping every
-field's raw JSON, to tell "missing" from "cannot be typed". No Python touches the records.
+Each document is parsed once: text fields as VARCHAR, numeric fields as their JSON text,
+which is then typed one small fragment at a time with the same rules json_transform applies
+to a whole record. So "missing or null" (no JSON text) and "cannot be typed" (JSON text, no
+value) are told apart without a second parse; only rows whose text fields look like an object
+or array (or an integer-text field that is not an integer) are parsed again keeping every
+field's raw JSON, for the reason. The line's text is kept for rejected rows only. No Python
+touches the records.
 """
 
 from __future__ import annotations
@@ -33,14 +37,30 @@ def input_columns(table: Table) -> tuple[Column, ...]:
 
 
 def _struct(columns: tuple[Column, ...], raw: bool) -> str:
-    fields = ", ".join(
-        f'"{c.json_key}": "{"JSON" if raw else _DUCK_TYPES[c.type]}"' for c in columns
-    )
-    return "'{" + fields + "}'"
+    """The json_transform type of a record. ``raw``: every field as its JSON text. Otherwise
+    text fields as VARCHAR and numeric fields as their JSON text, typed afterwards one small
+    fragment at a time (:func:`_typed`), so one parse tells "missing" from "cannot be typed"."""
+
+    def kind(c: Column) -> str:
+        return "JSON" if raw or c.type is not ColumnType.TEXT else "VARCHAR"
+
+    return "'{" + ", ".join(f'"{c.json_key}": "{kind(c)}"' for c in columns) + "}'"
+
+
+def _field(col: Column) -> str:
+    """The field as parsed: VARCHAR for text, the value's JSON text for numbers."""
+    return f'm."{col.json_key}"'
+
+
+def _typed(col: Column) -> str:
+    """The field typed as json_transform types it (same rules as typing the whole record)."""
+    if col.type is ColumnType.TEXT:
+        return _field(col)
+    return f"try(json_transform({_field(col)}, '\"{_DUCK_TYPES[col.type]}\"'))"
 
 
 def _value(col: Column) -> str:
-    typed = f't."{col.json_key}"'
+    typed = f'"{col.name}"'
     if col.integer_text:
         return (
             f"CASE WHEN trim({typed}) = '' THEN '' "
@@ -49,13 +69,48 @@ def _value(col: Column) -> str:
     return typed
 
 
+def _empty(col: Column) -> str:
+    field = _field(col)
+    empty = "''" if col.type is ColumnType.TEXT else "'\"\"'"
+    return f"({field} IS NULL OR {field} = {empty})"
+
+
+def _bad(col: Column) -> str:
+    """A cheap test: true when the field may be wrong. Only text that starts like an object
+    or array, or an integer-text field that is not one, needs the raw parse to say why."""
+    field, typed = _field(col), f'"{col.name}"'
+    terms: list[str] = []
+    if col.required:
+        terms.append(_empty(col))
+    if col.type is ColumnType.TEXT:
+        terms.append(f"ascii({field}) IN (91, 123)")  # starts with '[' or '{'
+        if col.integer_text:
+            terms.append(f"trim({field}) <> '' AND TRY_CAST({field} AS INTEGER) IS NULL")
+    else:
+        bad = f"{typed} IS NULL"
+        if col.type is ColumnType.DOUBLE:
+            bad = f"({typed} IS NULL OR NOT isfinite({typed}))"
+        terms.append(f"NOT {_empty(col)} AND {bad}")
+    return " OR ".join(f"coalesce({t}, false)" for t in terms)
+
+
+def _needs_raw(col: Column) -> str | None:
+    """When the field's raw JSON text is needed for the reason (else None)."""
+    if col.type is not ColumnType.TEXT:
+        return None
+    field = _field(col)
+    terms = [f"ascii({field}) IN (91, 123)"]
+    if col.integer_text:
+        terms.append(f"trim({field}) <> '' AND TRY_CAST({field} AS INTEGER) IS NULL")
+    return " OR ".join(f"coalesce({t}, false)" for t in terms)
+
+
 def _problem(col: Column) -> str:
     """A SQL expression that is NULL when the field is fine, else a short reason."""
-    raw, typed, key = f'r."{col.json_key}"', f't."{col.json_key}"', col.json_key
-    empty = f"({raw} IS NULL OR {raw} = '\"\"')"
+    raw, field, typed, key = f'r."{col.json_key}"', _field(col), f'"{col.name}"', col.json_key
     checks: list[str] = []
     if col.required:
-        checks.append(f"WHEN {empty} THEN 'missing required field {key}'")
+        checks.append(f"WHEN {_empty(col)} THEN 'missing required field {key}'")
     if col.type is ColumnType.TEXT:
         checks.append(
             f"WHEN left({raw}, 1) IN ('{{', '[') THEN 'field {key}: expected text, got ' || "
@@ -63,7 +118,7 @@ def _problem(col: Column) -> str:
         )
         if col.integer_text:
             checks.append(
-                f"WHEN trim({typed}) <> '' AND TRY_CAST({typed} AS INTEGER) IS NULL "
+                f"WHEN trim({field}) <> '' AND TRY_CAST({field} AS INTEGER) IS NULL "
                 f"THEN 'field {key}: expected an integer or \"\", got ' || left({raw}, 80)"
             )
     else:
@@ -71,62 +126,57 @@ def _problem(col: Column) -> str:
         if col.type is ColumnType.DOUBLE:
             bad = f"({typed} IS NULL OR NOT isfinite({typed}))"
         checks.append(
-            f"WHEN NOT {empty} AND {bad} "
-            f"THEN 'field {key}: expected {_NUMERIC_WORD[col.type]}, got ' || left({raw}, 80)"
+            f"WHEN NOT {_empty(col)} AND {bad} "
+            f"THEN 'field {key}: expected {_NUMERIC_WORD[col.type]}, got ' || left({field}, 80)"
         )
     return "CASE " + " ".join(checks) + " END"
 
 
-def _suspect(col: Column) -> str:
-    """A cheap test on the typed value: false when the field is certainly fine, so only
-    suspect rows pay for the second, raw parse that :func:`_problem` needs."""
-    typed = f't."{col.json_key}"'
-    terms: list[str] = []
-    if col.type is ColumnType.TEXT:
-        terms.append(f"left({typed}, 1) IN ('{{', '[')")
-        if col.required:
-            terms.append(f"{typed} IS NULL OR {typed} = ''")
-        if col.integer_text:
-            terms.append(f"trim({typed}) <> '' AND TRY_CAST({typed} AS INTEGER) IS NULL")
-    else:
-        terms.append(f"{typed} IS NULL")
-        if col.type is ColumnType.DOUBLE:
-            terms.append(f"NOT isfinite({typed})")
-    return " OR ".join(f"coalesce({t}, false)" for t in terms)
-
-
 def parse_sql(table: Table, lines: str = "_lines") -> str:
-    """SELECT typing each row of ``lines`` for ``table``; columns: file_idx, line_no, seq, text,
-    the input columns, reason."""
+    """SELECT typing each row of ``lines`` for ``table``; columns: file_idx, line_no, seq, the
+    input columns, reason, and text (kept only for rejected rows)."""
     cols = input_columns(table)
+    typed = ",\n           ".join(f'{_typed(c)} AS "{c.name}"' for c in cols)
     values = ",\n       ".join(f'{_value(c)} AS "{c.name}"' for c in cols)
-    suspects = "\n           OR ".join(_suspect(c) for c in cols)
+    bad = "\n           OR ".join(_bad(c) for c in cols)
+    raw = "\n           OR ".join(t for c in cols if (t := _needs_raw(c)))
     problems = ",\n           ".join(_problem(c) for c in cols)
     return f"""
-WITH typed AS (
+WITH parsed AS (
     SELECT file_idx, line_no, seq, text,
-           left(ltrim(text, chr(32) || chr(9)), 1) = '{{' AS is_object,
-           try(json_transform(text, {_struct(cols, raw=False)})) AS t
+           CASE WHEN starts_with(text, '{{') THEN true
+                ELSE left(ltrim(text, chr(32) || chr(9)), 1) = '{{' END AS is_object,
+           try(json_transform(text, {_struct(cols, raw=False)})) AS m
     FROM {lines}
+), typed AS (
+    SELECT *,
+           {typed}
+    FROM parsed
 ), checked AS (
     SELECT *,
-           t IS NULL OR NOT is_object
-           OR {suspects} AS suspect
+           m IS NULL OR NOT is_object
+           OR {bad} AS suspect
     FROM typed
-), raw AS (
+), reasoned AS (
     SELECT *,
-           CASE WHEN suspect THEN try(json_transform(text, {_struct(cols, raw=True)})) END AS r
-    FROM checked
-)
-SELECT file_idx, line_no, seq, text,
-       {values},
-       CASE
-           WHEN NOT suspect THEN ''
-           WHEN r IS NULL AND NOT json_valid(text) THEN 'not valid JSON'
-           WHEN r IS NULL OR NOT is_object THEN 'not a JSON object'
-           ELSE coalesce(concat_ws('; ',
+           CASE
+               WHEN NOT suspect THEN ''
+               WHEN m IS NULL AND NOT json_valid(text) THEN 'not valid JSON'
+               WHEN m IS NULL OR NOT is_object THEN 'not a JSON object'
+               ELSE coalesce(concat_ws('; ',
            {problems}
-           ), '')
-       END AS reason
-FROM raw
+               ), '')
+           END AS reason
+    FROM (
+        SELECT *,
+               CASE WHEN suspect AND ({raw})
+                    THEN try(json_transform(text, {_struct(cols, raw=True)})) END AS r
+        FROM checked
+    ) c
+)
+SELECT file_idx, line_no, seq,
+       {values},
+       reason,
+       CASE WHEN reason <> '' THEN text END AS text
+FROM reasoned
 """
