@@ -70,15 +70,20 @@ ROW_NUMBER() OVER (
 )
 
 -- name: latest_user_events
--- Each user's latest event of any page, for users with at least one play.
+-- Each user's latest event of any page, for users with at least one play. Only the events at
+-- a user's greatest ts can be the latest, so a hash aggregate finds them and the window
+-- orders just those few rows.
 SELECT user_id, firstname, lastname, gender, level
 FROM (
     SELECT CAST(e.userid AS INTEGER) AS user_id, e.firstname, e.lastname, e.gender, e.level,
            {{fragment:latest_user_order}} AS rn
     FROM staging_events e
-    WHERE e.userid <> ''
-      AND e.userid IN (
-          SELECT p.userid FROM staging_events p WHERE p.page = 'NextSong' AND p.userid <> ''
-      )
+    JOIN (
+        SELECT userid, MAX(ts) AS ts
+        FROM staging_events
+        WHERE userid <> ''
+        GROUP BY userid
+        HAVING MAX(CASE WHEN page = 'NextSong' THEN 1 ELSE 0 END) = 1
+    ) latest ON latest.userid = e.userid AND latest.ts = e.ts
 ) ranked
 WHERE rn = 1

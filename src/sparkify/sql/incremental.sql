@@ -69,30 +69,31 @@ DROP TABLE IF EXISTS _affected_users;
 
 -- name: affected_users
 CREATE TEMP TABLE _affected_users AS
-SELECT DISTINCT CAST(userid AS INTEGER) AS user_id
+SELECT DISTINCT userid
 FROM staging_events
 WHERE event_id > ? AND userid <> '';
 
 -- name: delete_users
-DELETE FROM users WHERE user_id IN (SELECT user_id FROM _affected_users);
+DELETE FROM users
+WHERE user_id IN (SELECT CAST(userid AS INTEGER) FROM _affected_users);
 
 -- name: insert_users
--- The same rule as the full rebuild (fragment latest_user_order), over affected users only.
+-- The same rule as the full rebuild (fragment latest_user_events), over affected users only.
 INSERT INTO users (user_id, first_name, last_name, gender, level)
 SELECT user_id, firstname, lastname, gender, level
 FROM (
     SELECT CAST(e.userid AS INTEGER) AS user_id, e.firstname, e.lastname, e.gender, e.level,
            {{fragment:latest_user_order}} AS rn
     FROM staging_events e
-    JOIN _affected_users a ON a.user_id = CAST(NULLIF(e.userid, '') AS INTEGER)
-    WHERE e.userid <> ''
+    JOIN (
+        SELECT s.userid, MAX(s.ts) AS ts
+        FROM staging_events s
+        JOIN _affected_users a ON a.userid = s.userid
+        GROUP BY s.userid
+        HAVING MAX(CASE WHEN s.page = 'NextSong' THEN 1 ELSE 0 END) = 1
+    ) latest ON latest.userid = e.userid AND latest.ts = e.ts
 ) ranked
-WHERE rn = 1
-  AND user_id IN (
-      SELECT CAST(p.userid AS INTEGER) FROM staging_events p
-      JOIN _affected_users a ON a.user_id = CAST(NULLIF(p.userid, '') AS INTEGER)
-      WHERE p.page = 'NextSong' AND p.userid <> ''
-  );
+WHERE rn = 1;
 
 -- name: new_time
 INSERT INTO "time" (start_time, hour, day, week, month, year, weekday)

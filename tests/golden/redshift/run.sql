@@ -345,10 +345,13 @@ FROM (
              e.source_file DESC, e.source_line DESC
 ) AS rn
     FROM staging_events e
-    WHERE e.userid <> ''
-      AND e.userid IN (
-          SELECT p.userid FROM staging_events p WHERE p.page = 'NextSong' AND p.userid <> ''
-      )
+    JOIN (
+        SELECT userid, MAX(ts) AS ts
+        FROM staging_events
+        WHERE userid <> ''
+        GROUP BY userid
+        HAVING MAX(CASE WHEN page = 'NextSong' THEN 1 ELSE 0 END) = 1
+    ) latest ON latest.userid = e.userid AND latest.ts = e.ts
 ) ranked
 WHERE rn = 1;
 
