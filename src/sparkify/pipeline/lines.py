@@ -14,24 +14,19 @@ import pyarrow as pa
 
 from sparkify.pipeline.read import FileData, fix_encoding
 
-_CHUNK = 1 << 20
+#: Files at least this big get an Arrow chunk of their own (no copy); smaller ones are joined.
+_OWN_CHUNK = 1 << 20
+#: Joined small files per chunk, at most.
+_JOINED_BYTES = 4 << 20
 
 
 def _newlines(buf: bytes) -> np.ndarray:
-    """Positions of every ``\\n`` in ``buf``, scanned in cache-sized chunks (one boolean
-    mask reused, so no buffer as large as the input is allocated)."""
-    data = np.frombuffer(buf, dtype=np.uint8)
-    mask = np.empty(min(_CHUNK, max(len(data), 1)), dtype=bool)
-    found = [np.zeros(0, dtype=np.int64)]
-    for start in range(0, len(data), _CHUNK):
-        chunk = data[start : start + _CHUNK]
-        np.equal(chunk, 10, out=mask[: len(chunk)])
-        found.append(np.flatnonzero(mask[: len(chunk)]) + start)
-    return np.concatenate(found)
+    """Positions of every ``\\n`` in ``buf``."""
+    return np.flatnonzero(np.frombuffer(buf, dtype=np.uint8) == 10)
 
 
 def _joined(datas: list[FileData]) -> tuple[bytes, np.ndarray]:
-    """All texts in one buffer, each ending with a newline, and where each file starts."""
+    """The texts in one buffer, each ending with a newline, and where each file starts."""
     parts: list[bytes] = []
     starts = np.zeros(len(datas), dtype=np.int64)
     pos = 0
@@ -45,7 +40,7 @@ def _joined(datas: list[FileData]) -> tuple[bytes, np.ndarray]:
     return b"".join(parts), starts
 
 
-def _check_utf8(buf: bytes) -> bool:
+def _is_utf8(buf: bytes) -> bool:
     binary = pa.LargeBinaryArray.from_buffers(
         pa.large_binary(),
         1,
@@ -58,30 +53,72 @@ def _check_utf8(buf: bytes) -> bool:
     return True
 
 
-def lines_table(datas: list[FileData], first_idx: int) -> pa.Table:
-    """A table ``(file_idx, line_no, seq, text)`` with one row per line of every file (the
-    text keeps its line end); ``file_idx`` counts from ``first_idx`` in the order of
-    ``datas``. The rows point into one shared buffer: nothing is copied per line."""
-    buf, file_starts = _joined(datas)
-    if not _check_utf8(buf):
+def _chunk(datas: list[FileData], first_idx: int) -> pa.RecordBatch:
+    """The lines of ``datas`` as one record batch over one buffer: a big file's own bytes, or
+    small files joined. A last line without a newline ends at the end of its file."""
+    buf, file_starts = _joined(datas) if len(datas) > 1 else (datas[0].text, np.zeros(1, np.int64))
+    if not _is_utf8(buf):
         for d in datas:
             fix_encoding(d)
-        buf, file_starts = _joined(datas)
+        buf, file_starts = _joined(datas) if len(datas) > 1 else (datas[0].text, file_starts)
     ends = _newlines(buf) + 1
-    starts = np.concatenate([np.zeros(min(1, len(ends)), dtype=np.int64), ends[:-1]])
+    if len(buf) and buf[-1:] != b"\n":
+        ends = np.append(ends, len(buf))
     offsets = np.concatenate([np.zeros(1, dtype=np.int64), ends])
+    starts = offsets[:-1]
     text = pa.LargeStringArray.from_buffers(len(ends), pa.py_buffer(offsets), pa.py_buffer(buf))
     file_of_line = np.searchsorted(file_starts, starts, side="right") - 1
     first_line = np.searchsorted(starts, file_starts)
     line_no = np.arange(len(ends), dtype=np.int64) - first_line[file_of_line] + 1
-    return pa.table(
-        {
-            "file_idx": pa.array(file_of_line + first_idx, pa.int32()),
-            "line_no": pa.array(line_no, pa.int32()),
-            "seq": pa.array(np.zeros(len(ends), dtype=np.int32)),
-            "text": text,
-        }
+    return pa.record_batch(
+        [
+            pa.array(file_of_line + first_idx, pa.int32()),
+            pa.array(line_no, pa.int32()),
+            pa.array(np.zeros(len(ends), dtype=np.int32)),
+            text,
+        ],
+        schema=LINES_SCHEMA,
     )
+
+
+LINES_SCHEMA = pa.schema(
+    [
+        ("file_idx", pa.int32()),
+        ("line_no", pa.int32()),
+        ("seq", pa.int32()),
+        ("text", pa.large_string()),
+    ]
+)
+
+
+def lines_table(datas: list[FileData], first_idx: int) -> pa.Table:
+    """A table ``(file_idx, line_no, seq, text)`` with one row per line of every file (the
+    text keeps its line end); ``file_idx`` counts from ``first_idx`` in the order of
+    ``datas``. Big files are scanned in place and small ones joined into shared buffers, so
+    nothing is copied per line and big files are not copied at all."""
+    batches: list[pa.RecordBatch] = []
+    group: list[FileData] = []
+    group_start = size = 0
+
+    def flush() -> None:
+        nonlocal group, size
+        if group:
+            batches.append(_chunk(group, first_idx + group_start))
+        group, size = [], 0
+
+    for i, d in enumerate(datas):
+        if len(d.text) >= _OWN_CHUNK:
+            flush()
+            batches.append(_chunk([d], first_idx + i))
+            continue
+        if size + len(d.text) > _JOINED_BYTES:
+            flush()
+        if not group:
+            group_start = i
+        group.append(d)
+        size += len(d.text)
+    flush()
+    return pa.Table.from_batches(batches, schema=LINES_SCHEMA)
 
 
 def stream_objects(text: str) -> list[tuple[int, str]] | None:

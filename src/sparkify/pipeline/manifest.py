@@ -75,33 +75,25 @@ def is_unchanged(data: FileData, known: dict[str, Entry]) -> bool:
     return entry is not None and entry.size == data.file.size and entry.checksum == data.checksum
 
 
+_TYPES = (pa.string(), pa.string(), pa.int64(), pa.float64(), pa.string(), pa.int32(), pa.int32())
+_SCHEMA = pa.schema(list(zip(MANIFEST.column_names, (*_TYPES, pa.int64()), strict=True)))
+
+
 def manifest_rows(datas: list[FileData], counts: dict[str, FileCounts]) -> pa.Table:
     """Manifest rows for files just loaded (``counts``) or only touched (no counts: kept)."""
-    cols: dict[str, list[object]] = {c: [] for c in MANIFEST.column_names}
-    for d in datas:
-        c = counts[d.file.path]
-        values = (
-            d.file.path,
-            d.file.kind.value,
-            d.file.size,
-            d.file.mtime,
-            d.checksum,
-            c.records,
-            c.rejected,
-            c.id_end,
-        )
-        for key, value in zip(cols, values, strict=True):
-            cols[key].append(value)
-    schema = pa.schema(
-        [
-            ("source_file", pa.string()),
-            ("kind", pa.string()),
-            ("size", pa.int64()),
-            ("mtime", pa.float64()),
-            ("checksum", pa.string()),
-            ("records", pa.int32()),
-            ("rejected", pa.int32()),
-            ("id_end", pa.int64()),
-        ]
+    files = [d.file for d in datas]
+    of = [counts[f.path] for f in files]
+    columns = [
+        [f.path for f in files],
+        [f.kind.value for f in files],
+        [f.size for f in files],
+        [f.mtime for f in files],
+        [d.checksum for d in datas],
+        [c.records for c in of],
+        [c.rejected for c in of],
+        [c.id_end for c in of],
+    ]
+    return pa.Table.from_arrays(
+        [pa.array(col, field.type) for col, field in zip(columns, _SCHEMA, strict=True)],
+        schema=_SCHEMA,
     )
-    return pa.table(cols, schema=schema)

@@ -86,12 +86,12 @@ def decode_file(file: SourceFile, data: bytes) -> FileData:
 
 
 def _chunks(files: list[SourceFile], workers: int) -> list[list[SourceFile]]:
-    """Group files into tasks of about 4 MB (at most 256 files) so that many tiny files do not
-    cost one thread-pool task each, while a few big files still spread over the workers."""
+    """Group files into tasks of about 4 MB (at most 1,000 files) so that many tiny files do
+    not cost one thread-pool task each, while a few big files still spread over the workers."""
     chunks: list[list[SourceFile]] = []
     size = 0
     for f in files:
-        if not chunks or size + f.size > 4 << 20 or len(chunks[-1]) >= 256:
+        if not chunks or size + f.size > 4 << 20 or len(chunks[-1]) >= 1000:
             chunks.append([])
             size = 0
         chunks[-1].append(f)

@@ -27,7 +27,7 @@ from sparkify.schema.model import ALL_TABLES, MANIFEST, META_TABLES, STAGING_TAB
 from sparkify.sources.base import FileKind, Source, SourceFile
 from sparkify.targets.base import Target
 
-MAX_BATCH_FILES = 20_000
+MAX_BATCH_FILES = 50_000
 
 
 @dataclass
@@ -111,8 +111,9 @@ def _prefetched(
 def _stage_batch(
     target: Target, datas: list[FileData], known: dict[str, manifest.Entry], result: EtlResult
 ) -> None:
-    fresh = [d for d in datas if not manifest.is_unchanged(d, known)]
-    touched = [d for d in datas if manifest.is_unchanged(d, known)]
+    unchanged = [manifest.is_unchanged(d, known) for d in datas]
+    fresh = [d for d, same in zip(datas, unchanged, strict=True) if not same]
+    touched = [d for d, same in zip(datas, unchanged, strict=True) if same]
     result.files_skipped += len(touched)
     if touched:
         counts = {

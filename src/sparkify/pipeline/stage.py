@@ -165,14 +165,18 @@ def _file_counts(
 ) -> dict[str, FileCounts]:
     counts: dict[str, FileCounts] = {}
     for kind, group in by_kind.items():
-        rows = con.execute(
-            f"SELECT file_idx, COUNT(*), COUNT(*) FILTER (WHERE reason <> '') "
+        if not group:
+            continue
+        found = con.execute(
+            f"SELECT file_idx, COUNT(*) AS n, COUNT(*) FILTER (WHERE reason <> '') AS bad "
             f"FROM {PARSED[kind]} GROUP BY file_idx"
-        ).fetchall()
-        parsed = {int(i): (int(n), int(bad)) for i, n, bad in rows}
-        for i, d in enumerate(group):
-            n, bad = parsed.get(i, (0, 0))
-            counts[d.file.path] = FileCounts(n + len(d.rejects), bad + len(d.rejects))
+        ).fetchnumpy()
+        early = np.fromiter((len(d.rejects) for d in group), np.int64, len(group))
+        records, rejected = early.copy(), early
+        np.add.at(records, found["file_idx"], found["n"])
+        np.add.at(rejected, found["file_idx"], found["bad"])
+        for d, n, bad in zip(group, records.tolist(), rejected.tolist(), strict=True):
+            counts[d.file.path] = FileCounts(n, bad)
     return counts
 
 

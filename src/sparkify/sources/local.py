@@ -22,6 +22,17 @@ def _walk(root: Path) -> list[os.DirEntry[str]]:
     return entries
 
 
+def _read_all(fd: int, first: int) -> bytes:
+    """Everything left in ``fd``; a short read of a regular file means its end."""
+    data = os.read(fd, first)
+    if len(data) < first:
+        return data
+    parts = [data]
+    while part := os.read(fd, 1 << 20):  # the file grew since it was listed
+        parts.append(part)
+    return b"".join(parts)
+
+
 class LocalSource(Source):
     """``log_data/`` and ``song_data/`` folders, at any depth below each root."""
 
@@ -50,25 +61,25 @@ class LocalSource(Source):
             except OSError as e:
                 raise SourceError(f"Cannot list {root}: {e.strerror}.", "Check permissions.") from e
             prefix = len(str(root).rstrip(os.sep)) + 1
+            folder = kind.folder + "/"
             for entry in entries:
                 st = entry.stat(follow_symlinks=True)
-                rel = entry.path[prefix:].replace(os.sep, "/")
-                files.append(
-                    SourceFile(
-                        path=f"{kind.folder}/{rel}",
-                        kind=kind,
-                        size=st.st_size,
-                        location=entry.path,
-                        mtime=st.st_mtime,
-                    )
-                )
+                rel = entry.path[prefix:]
+                if os.sep != "/":
+                    rel = rel.replace(os.sep, "/")
+                files.append(SourceFile(folder + rel, kind, st.st_size, entry.path, st.st_mtime))
         files.sort(key=lambda f: f.path)
         return files
 
     def read_bytes(self, file: SourceFile) -> bytes:
+        # os.read rather than open(): no buffered file object per file, which is most of the
+        # cost of reading 100,000 tiny song files
         try:
-            with open(file.location, "rb") as fh:
-                return fh.read()
+            fd = os.open(file.location, os.O_RDONLY)
+            try:
+                return _read_all(fd, file.size + 1)
+            finally:
+                os.close(fd)
         except OSError as e:
             raise SourceError(
                 f"Cannot read {file.location}: {e.strerror}.",
