@@ -32,33 +32,17 @@ from sparkify.targets.redshift import RedshiftTarget
 from tests.aws_helpers import FAKE_KEY_ID, FAKE_SECRET, client, make_bucket
 from tests.helpers import event, snapshot, song, write_log, write_song
 from tests.redshift_emulator import EmulatedRedshift, connector
+from tests.redshift_fixtures import STAGING
 
 pytest_plugins = ["tests.moto_fixtures", "tests.redshift_fixtures"]
 
 GOLDEN = Path(__file__).parent / "golden" / "redshift"
 UPDATE = os.environ.get("SPARKIFY_UPDATE_GOLDEN") == "1"  # read before fixtures clear SPARKIFY_*
-ROLE = "arn:aws:iam::123456789012:role/sparkify-copy"
-STAGING = "sparkify-staging"
-HOST = "sparkify.c0ffee12abcd.us-west-2.redshift.amazonaws.com"
 STAR = ["songplays", "users", "songs", "artists", "time"]
 _RUN_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{8}")
 
 
-# -- fixtures ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def cluster(aws: str, pg_c: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """Settings for a Redshift target on the stand-in cluster, staging to moto S3."""
-    make_bucket(client("s3"), STAGING)
-    monkeypatch.setenv("PGPASSWORD", "not-a-real-password")
-    return {
-        "target": f"redshift://awsuser@{HOST}:5439/dev",
-        "endpoint_url": aws,
-        "s3_staging": f"s3://{STAGING}/runs",
-        "iam_role": ROLE,
-        "dsn": pg_c,
-    }
+# -- helpers (the ``cluster`` fixture is in tests.redshift_fixtures) -----------------------------
 
 
 def _settings(cluster: dict[str, Any], **values: Any) -> Settings:

@@ -81,6 +81,14 @@ def _driver_errors() -> tuple[type[BaseException], ...]:
     return (Error,)
 
 
+def _lost_connection(e: BaseException) -> bool:
+    """Whether the driver says the connection is gone (``redshift_connector`` raises
+    InterfaceError for a socket the server closed, a broken pipe or a closed connection)."""
+    from redshift_connector.error import InterfaceError
+
+    return isinstance(e, InterfaceError)
+
+
 class RedshiftTarget(Target):
     """A Redshift database reached with ``redshift_connector`` (password, Secrets Manager or
     IAM authentication, see :mod:`sparkify.targets.redshift_auth`)."""
@@ -149,13 +157,22 @@ class RedshiftTarget(Target):
             raise TargetError("The Redshift target is not connected.")
         return self._con.cursor()
 
+    def _error(self, e: BaseException, what: str, sql: str) -> TargetError:
+        if _lost_connection(e):
+            return TargetError(
+                f"Lost the connection to Redshift at {self.describe()}: {e}",
+                "Check the cluster (`sparkify infra status`) and the network, then run again: "
+                "nothing of this run was committed.",
+            )
+        return QueryError(f"Redshift {what} failed: {e} (in: {' '.join(sql.split())[:80]})")
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.trace(sql)
         cursor = self._cursor()
         try:
             cursor.execute(sql, list(params) if params else None)
         except _driver_errors() as e:
-            raise QueryError(f"Redshift statement failed: {e}") from e
+            raise self._error(e, "statement", sql) from e
         finally:
             cursor.close()
 
@@ -166,11 +183,20 @@ class RedshiftTarget(Target):
             cursor.execute(sql, list(params) if params else None)
             return [tuple(row) for row in cursor.fetchall() or ()]
         except _driver_errors() as e:
-            raise QueryError(f"Redshift query failed: {e}") from e
+            raise self._error(e, "query", sql) from e
         finally:
             cursor.close()
 
     def begin(self) -> None:
+        """BEGIN, with the manifest table (what :meth:`lock` locks) made first when missing,
+        in a statement of its own: then runs creating a new warehouse at the same moment queue
+        on it too, instead of failing on each other's CREATE TABLE."""
+        if MANIFEST.name not in self.table_names():
+            try:
+                self.execute(self.renderer.create_table(MANIFEST))
+            except QueryError:
+                if MANIFEST.name not in self.table_names():
+                    raise  # not made by a simultaneous run: a real failure
         self.execute("BEGIN")
 
     def commit(self) -> None:
@@ -179,15 +205,17 @@ class RedshiftTarget(Target):
     def rollback(self) -> None:
         if self._con is None:
             return
-        with contextlib.suppress(QueryError):
+        with contextlib.suppress(TargetError):
             self.execute("ROLLBACK")
 
     def lock(self, on_wait: Callable[[str], None] | None = None) -> None:
         """LOCK the manifest table until the transaction ends, so a second run waits for the
-        first instead of failing on a serializable-isolation conflict half-way. Redshift's
-        LOCK has no timeout. Nothing to lock before the tables exist (create-tables)."""
-        if MANIFEST.name in self.table_names():
-            self.execute(f"LOCK {self.renderer.quote(MANIFEST.name)}")
+        first instead of failing on a serializable-isolation conflict half-way. It must be
+        the transaction's first statement: Redshift takes the transaction's snapshot at its
+        first SELECT, DML or DDL, and a run that took it before waiting would read the
+        manifest as it was before the run it waited for. Redshift's LOCK has no timeout:
+        runs always queue."""
+        self.execute(f"LOCK {self.renderer.quote(MANIFEST.name)}")
 
     def table_names(self) -> set[str]:
         rows = self.query(

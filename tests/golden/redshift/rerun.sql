@@ -1,8 +1,8 @@
 SELECT table_name FROM information_schema.tables WHERE table_schema = %s;
 
-BEGIN;
-
 SELECT table_name FROM information_schema.tables WHERE table_schema = %s;
+
+BEGIN;
 
 LOCK "sparkify_manifest";
 

@@ -1,6 +1,22 @@
+SELECT table_name FROM information_schema.tables WHERE table_schema = %s;
+
+CREATE TABLE IF NOT EXISTS "sparkify_manifest" (
+    "source_file" VARCHAR(65535) NOT NULL,
+    "kind" VARCHAR(65535) NOT NULL,
+    "size" BIGINT NOT NULL,
+    "mtime" DOUBLE PRECISION,
+    "checksum" VARCHAR(65535) NOT NULL,
+    "records" INTEGER NOT NULL,
+    "rejected" INTEGER NOT NULL,
+    "id_end" BIGINT,
+    PRIMARY KEY ("source_file")
+)
+DISTSTYLE ALL
+ENCODE AUTO;
+
 BEGIN;
 
-SELECT table_name FROM information_schema.tables WHERE table_schema = %s;
+LOCK "sparkify_manifest";
 
 SELECT table_name FROM information_schema.tables WHERE table_schema = %s;
 
@@ -128,27 +144,13 @@ CREATE TABLE IF NOT EXISTS "load_errors" (
 DISTSTYLE EVEN
 ENCODE AUTO;
 
-CREATE TABLE IF NOT EXISTS "sparkify_manifest" (
-    "source_file" VARCHAR(65535) NOT NULL,
-    "kind" VARCHAR(65535) NOT NULL,
-    "size" BIGINT NOT NULL,
-    "mtime" DOUBLE PRECISION,
-    "checksum" VARCHAR(65535) NOT NULL,
-    "records" INTEGER NOT NULL,
-    "rejected" INTEGER NOT NULL,
-    "id_end" BIGINT,
-    PRIMARY KEY ("source_file")
-)
-DISTSTYLE ALL
-ENCODE AUTO;
-
 COMMIT;
 
 SELECT table_name FROM information_schema.tables WHERE table_schema = %s;
 
-BEGIN;
-
 SELECT table_name FROM information_schema.tables WHERE table_schema = %s;
+
+BEGIN;
 
 LOCK "sparkify_manifest";
 
