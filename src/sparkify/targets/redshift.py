@@ -26,6 +26,7 @@ from sparkify.errors import ConfigError, QueryError, TargetError
 from sparkify.schema.model import LOAD_ERRORS, MANIFEST, STAGING_EVENTS, STAGING_SONGS, Table
 from sparkify.schema.render import check_identifier
 from sparkify.sql import redshift as rsql
+from sparkify.sql.json_text import without_nul
 from sparkify.targets.base import Capabilities, Target, Tracer
 from sparkify.targets.redshift_auth import ConnectParams, RedshiftUrl, connect_params
 from sparkify.targets.redshift_records import line_buffer
@@ -300,9 +301,8 @@ class RedshiftTarget(Target):
         con = self.parser_connection()
         con.register("_rs_rows", rows)
         try:
-            lines = con.sql(
-                "SELECT CAST(to_json(r) AS VARCHAR) || chr(10) AS line FROM _rs_rows r"
-            ).to_arrow_table()
+            line = without_nul("CAST(to_json(r) AS VARCHAR)")  # e.g. in a raw text
+            lines = con.sql(f"SELECT {line} || chr(10) AS line FROM _rs_rows r").to_arrow_table()
         finally:
             con.unregister("_rs_rows")
         self._uploads += 1

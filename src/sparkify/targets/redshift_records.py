@@ -4,7 +4,8 @@ wrapped with its lineage as ``{"source_file": …, "source_line": …, "record":
 Redshift types and checks the fields itself; this only finds record boundaries, the same way
 for every target: blank lines are not records, a file whose lines are not each a JSON value is
 read as a stream of values (pretty-printed or concatenated objects), and what is not JSON at all,
-or not an object, is rejected here with the reason the DuckDB parser gives. The work is
+or not an object, is rejected here with the reason the DuckDB parser gives. NUL characters are
+removed from the records (Redshift's COPY refuses them; no target keeps them). The work is
 vectorised (Arrow, DuckDB's ``json_valid``); Python touches only the rare streamed files.
 """
 
@@ -21,6 +22,7 @@ from sparkify.pipeline.lines import lines_table, stream_objects
 from sparkify.pipeline.read import FileData
 from sparkify.pipeline.stage import _BLANK as BLANK  # the parser's own definition of blank
 from sparkify.sources.base import FileKind
+from sparkify.sql.json_text import without_nul
 
 _SCHEMA = pa.schema(
     [("file_idx", pa.int32()), ("line_no", pa.int32()), ("seq", pa.int32()), ("text", pa.string())]
@@ -158,7 +160,7 @@ def prepare(con: duckdb.DuckDBPyConnection, kind: FileKind, datas: list[FileData
     rows = con.sql(
         "SELECT p.file_idx, p.line_no, "
         "'{\"source_file\":' || CAST(to_json(f.source_file) AS VARCHAR) || ',\"source_line\":' "
-        "|| p.line_no || ',\"record\":' || p.text || '}' || chr(10) AS line "
+        f"|| p.line_no || ',\"record\":' || {without_nul('p.text')} || '}}' || chr(10) AS line "
         f"FROM {table} p JOIN _rs_files f USING (file_idx) WHERE p.valid AND p.is_object"
     ).to_arrow_table()
     counts = dict(con.execute(f"SELECT file_idx, COUNT(*) FROM {table} GROUP BY 1").fetchall())
