@@ -28,6 +28,7 @@ from sparkify.config import load_settings  # noqa: E402
 from sparkify.errors import BusyError, ConfigError, ExitCode, TargetError  # noqa: E402
 from sparkify.generate import generate  # noqa: E402
 from sparkify.pipeline.run import create_tables, etl, run  # noqa: E402
+from sparkify.schema.model import STAR_TABLES  # noqa: E402
 from sparkify.sources import open_source  # noqa: E402
 from sparkify.targets import open_target  # noqa: E402
 from sparkify.targets.pg_connect import connect_error, mask_url  # noqa: E402
@@ -414,8 +415,16 @@ def test_staging_is_loaded_with_copy_never_insert(pg_url: str, sample: Path) -> 
         '"duration", "year", "source_file", "source_line") FROM STDIN (FORMAT csv)',
         'COPY "sparkify_manifest" ("source_file", "kind", "size", "mtime", "checksum", '
         '"records", "rejected", "id_end") FROM STDIN (FORMAT csv)',
+        # a first load: the star is built in the client's copy of staging and copied in
+        *(
+            f'COPY "{t.name}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in t.column_names)}) '
+            "FROM STDIN (FORMAT csv)"
+            for t in STAR_TABLES
+        ),
     ]
-    assert not [q for q in seen if q.upper().startswith("INSERT INTO STAGING")]
+    assert not [
+        q for q in seen if q.upper().startswith(("INSERT INTO STAGING", "INSERT INTO SONGPLAYS"))
+    ]
 
 
 TRICKY = [
@@ -478,3 +487,33 @@ def test_nul_characters_are_removed(pg_url: str, tmp_path: Path) -> None:
     assert rows(pg_url, "SELECT firstname FROM staging_events") == [("Ann",)]
     assert rows(pg_url, "SELECT title FROM songs") == [("Song",)]
     assert rows(pg_url, "SELECT source_line, raw_text FROM load_errors") == [(2, "bad  line")]
+
+
+def test_star_built_in_the_client_equals_the_star_built_in_postgres(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """A first load builds the star in the client's copy of staging and copies it in; a run
+    that reloads a changed file rebuilds it with SQL in PostgreSQL. Same staging, same star."""
+    data = tmp_path / "data"
+    generate(data, events=3000, songs=80, users=15, days=3, seed=5, match_rate=0.6)
+    _tricky_input(data)
+    seen: list[str] = []
+    s = load_settings(overrides={"source": str(data), "target": pg_url})
+    with open_target(s, tracer=seen.append) as target:
+        run(open_source(s), target, s)
+    assert any(q.startswith('COPY "songplays"') for q in seen)  # built in the client
+    client_built = snapshot(pg_url, EVERY_TABLE)
+    # the same records in another key order: a changed file, reloaded; rebuilt in PostgreSQL
+    song_file = sorted((data / "song_data").rglob("*.json"))[0]
+    record = json.loads(song_file.read_text())
+    song_file.write_text(json.dumps(dict(reversed(list(record.items())))))
+    seen.clear()
+    with open_target(s, tracer=seen.append) as target:
+        assert run(open_source(s), target, s).etl.files_changed == 1
+    assert any(q.startswith("INSERT INTO songplays") for q in seen)  # built in PostgreSQL
+    assert not any(q.startswith('COPY "songplays"') for q in seen)
+    rebuilt = snapshot(pg_url, EVERY_TABLE)
+    manifest = "sparkify_manifest"
+    assert {t: r for t, r in rebuilt.items() if t != manifest} == {
+        t: r for t, r in client_built.items() if t != manifest
+    }

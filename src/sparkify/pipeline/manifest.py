@@ -43,11 +43,25 @@ def read_manifest(target: Target) -> dict[str, Entry]:
     return {r[0]: Entry(int(r[1]), r[2], r[3], int(r[4]), int(r[5]), r[6]) for r in rows}
 
 
-def next_event_base(target: Target) -> int:
-    """The largest event id reserved so far: new files number their events above it."""
-    reserved = target.scalar("SELECT COALESCE(MAX(id_end), 0) FROM sparkify_manifest") or 0
-    staged = target.scalar("SELECT COALESCE(MAX(event_id), 0) FROM staging_events") or 0
-    return max(int(reserved), int(staged))
+class EventIds:
+    """The event ids reserved so far, kept in step with the run so that no batch has to ask
+    the warehouse: new log files number their events above :meth:`base`."""
+
+    def __init__(self, known: dict[str, Entry]) -> None:
+        self._ends = {path: e.id_end for path, e in known.items() if e.id_end}
+
+    def base(self) -> int:
+        """The largest id reserved by a file still loaded."""
+        return max(self._ends.values(), default=0)
+
+    def forget(self, paths: list[str]) -> None:
+        """Files whose rows were deleted (to be reloaded) no longer reserve their ids."""
+        for path in paths:
+            self._ends.pop(path, None)
+
+    def record(self, counts: dict[str, FileCounts]) -> None:
+        """Ranges reserved by files just staged."""
+        self._ends.update((path, c.id_end) for path, c in counts.items() if c.id_end)
 
 
 def _same(file: SourceFile, entry: Entry) -> bool:

@@ -109,7 +109,11 @@ def _prefetched(
 
 
 def _stage_batch(
-    target: Target, datas: list[FileData], known: dict[str, manifest.Entry], result: EtlResult
+    target: Target,
+    datas: list[FileData],
+    known: dict[str, manifest.Entry],
+    ids: manifest.EventIds,
+    result: EtlResult,
 ) -> None:
     unchanged = [manifest.is_unchanged(d, known) for d in datas]
     fresh = [d for d, same in zip(datas, unchanged, strict=True) if not same]
@@ -130,10 +134,12 @@ def _stage_batch(
     result.files_changed += len(changed)
     result.files_new += len(fresh) - len(changed)
     target.delete_files(changed)
+    ids.forget(changed)
     batch = target.stage_files(fresh)
     if batch is None:
-        batch = stage_batch(target.parser_connection(), fresh, manifest.next_event_base(target))
+        batch = stage_batch(target.parser_connection(), fresh, ids.base())
         target.ingest(batch)
+    ids.record(batch.counts)
     target.insert_rows(MANIFEST, manifest.manifest_rows(fresh, batch.counts))
     result.records += sum(c.records for c in batch.counts.values())
     result.events_staged += batch.events
@@ -200,8 +206,9 @@ def etl(
         if snapshot:
             snapshot_before_staging(target)
         rep.start("Staging", sum(f.size for f in todo.to_read), "bytes")
+        ids = manifest.EventIds(known)
         for datas in _prefetched(source, _batches(todo.to_read, batch_mb << 20), rep):
-            _stage_batch(target, datas, known, result)
+            _stage_batch(target, datas, known, ids, result)
         rep.finish("Staging")
         if max_errors is not None and result.rejected > max_errors:
             raise TooManyErrorsError(

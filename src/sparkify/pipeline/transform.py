@@ -13,18 +13,31 @@ def transform_statements(target: Target) -> list[Statement]:
     return statements("transform", target.renderer)
 
 
-def _run(target: Target, stmts: list[Statement], reporter: Reporter, base: int = 0) -> None:
-    target.prepare_transform()
+def _run(
+    target: Target, stmts: list[Statement], reporter: Reporter, base: int = 0, *, full: bool
+) -> None:
+    target.prepare_transform(full=full)
     reporter.start("Transforming", len(stmts), "steps")
     for stmt in stmts:
         target.execute(stmt.sql, [base] * stmt.sql.count("?"))
         reporter.advance("Transforming")
+    target.finish_transform(full=full)
     reporter.finish("Transforming")
 
 
 def run_transform(target: Target, reporter: Reporter) -> None:
-    """Rebuild the five star tables from staging."""
-    _run(target, transform_statements(target), reporter)
+    """Rebuild the five star tables from staging: in the warehouse, or, when the target kept a
+    copy of all staging rows in the client (a first load on PostgreSQL), there, then loaded
+    in bulk."""
+    mirror = target.staging_mirror()
+    if mirror is None:
+        _run(target, transform_statements(target), reporter, full=True)
+        return
+    reporter.start("Transforming", len(mirror.steps) + 1, "steps")
+    mirror.build_star(lambda: reporter.advance("Transforming"))
+    target.load_star(mirror)
+    reporter.advance("Transforming")
+    reporter.finish("Transforming")
 
 
 def snapshot_before_staging(target: Target) -> None:
@@ -52,7 +65,7 @@ def run_incremental(
     stmts = statements("incremental", target.renderer)
     if not songs_changed:
         stmts = [s for s in stmts if s.name not in SONG_STEPS]
-    _run(target, stmts, reporter, event_base)
+    _run(target, stmts, reporter, event_base, full=False)
 
 
 def cleanup(target: Target) -> None:

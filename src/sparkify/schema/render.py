@@ -134,6 +134,41 @@ class PostgresRenderer(Renderer):
 
     dialect = Dialect.POSTGRES
     PRIMARY_KEYS = True
+    #: Session settings of a sparkify connection: JIT compilation costs more than it saves on
+    #: these one-off statements; sorts and hashes of a few million rows fit in memory.
+    SESSION_SETTINGS: ClassVar[dict[str, str]] = {
+        "jit": "off",
+        "work_mem": "128MB",
+        "maintenance_work_mem": "256MB",
+    }
+
+    def set_option(self, name: str, value: str) -> str:
+        """SET one session setting (names and values are this module's own constants)."""
+        return f"SET {check_identifier(name)} = '{value}'"
+
+    def primary_key_name(self, table: Table) -> str:
+        """The name PostgreSQL gives the table's primary key constraint."""
+        return self.quote(f"{table.name}_pkey")
+
+    def drop_primary_key(self, table: Table) -> str:
+        """Drop ``table``'s primary key (while the table is rebuilt in bulk)."""
+        return (
+            f"ALTER TABLE {self.quote(table.name)} "
+            f"DROP CONSTRAINT IF EXISTS {self.primary_key_name(table)}"
+        )
+
+    def add_primary_key(self, table: Table) -> str:
+        """Add ``table``'s primary key back: one sorted index build, checking uniqueness."""
+        key = table.primary_key or ""
+        return (
+            f"ALTER TABLE {self.quote(table.name)} ADD CONSTRAINT "
+            f"{self.primary_key_name(table)} PRIMARY KEY ({self.quote(key)})"
+        )
+
+    def analyze(self, table: Table, columns: tuple[str, ...] = ()) -> str:
+        """ANALYZE ``table`` (only ``columns`` when given)."""
+        cols = f" ({', '.join(self.quote(c) for c in columns)})" if columns else ""
+        return f"ANALYZE {self.quote(table.name)}{cols}"
 
     def macro_bytes(self, expr: str) -> str:
         return f'{expr} COLLATE "C"'

@@ -36,7 +36,7 @@ def _not_empty(r: Renderer, t: Table) -> CheckQuery:
     return CheckQuery(
         f"{t.name}_not_empty",
         f"{t.name} has rows",
-        f"SELECT CASE WHEN COUNT(*) = 0 THEN 1 ELSE 0 END FROM {q}",
+        f"SELECT CASE WHEN COUNT(*) = 0 THEN 1 ELSE 0 END FROM (SELECT 1 FROM {q} LIMIT 1) t",
     )
 
 

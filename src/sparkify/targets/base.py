@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from sparkify.pipeline.read import FileData
     from sparkify.pipeline.stage import StagedBatch
+    from sparkify.targets.mirror import StagingMirror
 
 Tracer = Callable[[str], None]
 
@@ -107,9 +108,26 @@ class Target(ABC):
         nothing: DuckDB locks its file when it connects."""
         return None
 
-    def prepare_transform(self) -> None:
-        """Called inside the transaction after staging, before the transform SQL runs
-        (PostgreSQL refreshes the staging tables' planner statistics). Default: nothing."""
+    def prepare_transform(self, *, full: bool) -> None:
+        """Called inside the transaction after staging, before the transform SQL runs; ``full``
+        for a rebuild of the whole star (PostgreSQL refreshes the staging tables' planner
+        statistics and drops the star's primary keys). Default: nothing."""
+        return None
+
+    def staging_mirror(self) -> StagingMirror | None:
+        """The client-side copy of every staging row, when the target kept one during this run
+        (PostgreSQL, on a first load or a full refresh): the star is then rebuilt there and
+        loaded with :meth:`load_star`. Default: None, the star is rebuilt in the warehouse."""
+        return None
+
+    def load_star(self, mirror: StagingMirror) -> None:
+        """Replace the warehouse's star tables with ``mirror``'s, inside the transaction.
+        Only called on a target whose :meth:`staging_mirror` returned ``mirror``."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no staging mirror")
+
+    def finish_transform(self, *, full: bool) -> None:
+        """Called after the transform SQL ran (PostgreSQL adds the primary keys back after a
+        rebuild and refreshes the star's statistics). Default: nothing."""
         return None
 
     @abstractmethod

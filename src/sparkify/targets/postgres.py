@@ -2,9 +2,12 @@
 
 Input is typed by an in-memory DuckDB (the same parser as the DuckDB target) and its result is
 streamed into ``COPY ... FROM STDIN (FORMAT csv)`` in Arrow record batches rendered as CSV by
-Arrow's C++ writer: no Python code runs per row, and memory stays bounded by one batch.
-PostgreSQL text cannot hold the NUL character, so NULs are removed from text values (the only
-difference from DuckDB, which keeps them; see docs/postgres.md).
+Arrow's C++ writer, in a background thread while the next batch is parsed
+(:mod:`sparkify.targets.pg_copy`): no Python code runs per row, and memory stays bounded by
+two batches. On a first load (or a full refresh) the staged rows are also kept in that DuckDB
+and the star is rebuilt there and copied in (:mod:`sparkify.targets.mirror`); otherwise the
+transform SQL runs in PostgreSQL. PostgreSQL text cannot hold the NUL character, so NULs are
+removed from text values (see docs/postgres.md).
 
 The tables live in one schema (``public`` by default), created when missing and put first on
 the ``search_path`` so the portable SQL runs unqualified. :meth:`PostgresTarget.lock` takes a
@@ -15,31 +18,37 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 import psycopg
 import pyarrow as pa
-import pyarrow.csv as pcsv
 from psycopg import errors as pgerrors
 from psycopg import sql as pgsql
 
 from sparkify.dialects import Dialect
 from sparkify.errors import BusyError, ConfigError, QueryError, TargetError
-from sparkify.schema.model import LOAD_ERRORS, MANIFEST, STAGING_EVENTS, STAGING_SONGS, Table
-from sparkify.schema.render import check_identifier
+from sparkify.schema.model import (
+    LOAD_ERRORS,
+    MANIFEST,
+    STAGING_EVENTS,
+    STAGING_SONGS,
+    STAR_TABLES,
+    Table,
+)
+from sparkify.schema.render import PostgresRenderer, check_identifier
 from sparkify.targets.base import Capabilities, Target, Tracer
+from sparkify.targets.mirror import StagingMirror
 from sparkify.targets.pg_connect import check_url, connect_error, mask_url, where
+from sparkify.targets.pg_copy import COPY_BATCH_ROWS, CopyWriter, csv_chunks
 
 if TYPE_CHECKING:
     from sparkify.pipeline.stage import StagedBatch
 
-#: Rows per Arrow record batch streamed into COPY (~20 MB of CSV for log events).
-COPY_BATCH_ROWS = 65_536
-_CSV = pcsv.WriteOptions(include_header=False, quoting_style="needed")
 _PLANNED_COLUMNS = (
     (STAGING_EVENTS, ("page", "userid", "song", "artist", "length")),
     (STAGING_SONGS, ("song_id", "title", "artist_name", "duration")),
@@ -55,18 +64,6 @@ def lock_key(schema: str) -> int:
     """The advisory-lock key of a schema: a stable signed 64-bit hash of its name."""
     digest = hashlib.blake2b(f"sparkify:{schema}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
-
-
-def csv_chunks(batches: Iterable[pa.RecordBatch]) -> Iterator[bytes]:
-    """COPY ``FORMAT csv`` data for ``batches``: NULL is an empty field, '' is ``""``, text is
-    quoted (tabs, newlines, quotes, backslashes kept verbatim) and NUL characters removed."""
-    for batch in batches:
-        if batch.num_rows == 0:
-            continue
-        buf = io.BytesIO()
-        pcsv.write_csv(batch, buf, _CSV)
-        data = buf.getvalue()
-        yield data.replace(b"\x00", b"") if b"\x00" in data else data
 
 
 def _placeholders(sql: str) -> str:
@@ -96,6 +93,7 @@ class PostgresTarget(Target):
         tracer: Tracer | None = None,
     ) -> None:
         super().__init__(tracer)
+        self.renderer: PostgresRenderer = PostgresRenderer()
         self.url = check_url(url)
         try:
             self.schema = check_identifier(schema, "schema")
@@ -106,6 +104,11 @@ class PostgresTarget(Target):
         self.lock_timeout = lock_timeout
         self._con: psycopg.Connection[tuple[Any, ...]] | None = None
         self._duck: duckdb.DuckDBPyConnection | None = None
+        self._spill: str | None = None
+        self._writer = CopyWriter()
+        self._mirror: StagingMirror | None = None
+        #: Whether this transaction decided yet if it keeps a mirror (at its first ingest).
+        self._mirror_decided = False
 
     def describe(self) -> str:
         return mask_url(self.url)
@@ -157,18 +160,33 @@ class PostgresTarget(Target):
                     "Create the schema as its owner, or choose another --schema.",
                 ) from e
         self.execute(f"SET search_path TO {name}")
+        for option, value in self.renderer.SESSION_SETTINGS.items():
+            if option not in os.environ.get("PGOPTIONS", ""):  # the user's own choice wins
+                self.execute(self.renderer.set_option(option, value))
 
     def close(self) -> None:
+        self._writer.cancel(self._interrupt)
+        self._writer.close()
+        self._mirror = None
         if self._duck is not None:
             self._duck.close()
             self._duck = None
+        if self._spill is not None:
+            shutil.rmtree(self._spill, ignore_errors=True)
+            self._spill = None
         if self._con is not None:
             self._con.close()
             self._con = None
 
+    def _interrupt(self) -> None:
+        """Ask the server to cancel the statement (a COPY) running on the connection."""
+        if self._con is not None and not self._con.closed:
+            self._con.cancel_safe(timeout=5)
+
     # -- statements --------------------------------------------------------------------------
 
     def _run(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[tuple[Any, ...]]:
+        self._writer.drain()  # the COPYs queued so far come first
         self.trace(sql)
         if params:
             return self.con.execute(_placeholders(sql), list(params))
@@ -202,16 +220,27 @@ class PostgresTarget(Target):
             raise self._error(e, sql) from e
 
     def begin(self) -> None:
+        self._forget_mirror()
         self.execute("BEGIN")
 
     def commit(self) -> None:
         self.execute("COMMIT")
+        self._forget_mirror()
 
     def rollback(self) -> None:
+        self._writer.cancel(self._interrupt)
+        self._forget_mirror()
         if self._con is None or self._con.closed:
             return
-        with contextlib.suppress(psycopg.Error):
+        with contextlib.suppress(psycopg.Error, TargetError):
             self._run("ROLLBACK")
+
+    def _forget_mirror(self) -> None:
+        if self._mirror is not None:
+            with contextlib.suppress(QueryError):
+                self._mirror.drop()
+        self._mirror = None
+        self._mirror_decided = False
 
     def lock(self, on_wait: Callable[[str], None] | None = None) -> None:
         """Take the schema's advisory lock until the end of the transaction: at once, else
@@ -250,25 +279,26 @@ class PostgresTarget(Target):
     # -- bulk load ---------------------------------------------------------------------------
 
     def parser_connection(self) -> duckdb.DuckDBPyConnection:
-        """An in-memory DuckDB (``memory_limit``, ``threads``) owned by this target."""
+        """An in-memory DuckDB (``memory_limit``, ``threads``) owned by this target; beyond
+        the memory limit it spills to a private temporary folder."""
         if self._duck is None:
+            self._spill = tempfile.mkdtemp(prefix="sparkify-pg-")
             config: dict[str, str | bool | int | float | list[str]] = {
                 "memory_limit": self.memory_limit,
                 "preserve_insertion_order": False,
+                "temp_directory": self._spill,
             }
             if self.threads:
                 config["threads"] = self.threads
             self._duck = duckdb.connect(":memory:", config=config)
         return self._duck
 
-    def copy_batches(
+    def _copy(
         self, table: Table, columns: Sequence[str], batches: Iterable[pa.RecordBatch]
     ) -> None:
-        """Stream Arrow ``batches`` (with ``columns``, in order) into ``table`` with one COPY."""
         statement = pgsql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
             pgsql.Identifier(table.name), pgsql.SQL(", ").join(map(pgsql.Identifier, columns))
         )
-        self.trace(statement.as_string(None))
         try:
             with self.con.cursor() as cur, cur.copy(statement) as copy:
                 for chunk in csv_chunks(batches):
@@ -276,33 +306,93 @@ class PostgresTarget(Target):
         except psycopg.Error as e:
             raise self._error(e, f"COPY {table.name}") from e
 
+    def _copy_statement_text(self, table: Table, columns: Sequence[str]) -> str:
+        cols = ", ".join(self.renderer.quote(c) for c in columns)
+        return f"COPY {self.renderer.quote(table.name)} ({cols}) FROM STDIN (FORMAT csv)"
+
+    def copy_batches(
+        self, table: Table, columns: Sequence[str], batches: Iterable[pa.RecordBatch]
+    ) -> None:
+        """Stream Arrow ``batches`` (with ``columns``, in order) into ``table`` with one COPY,
+        now."""
+        self._writer.drain()
+        self.trace(self._copy_statement_text(table, columns))
+        self._copy(table, columns, batches)
+
+    def _copy_later(self, table: Table, columns: Sequence[str], rows: pa.Table) -> None:
+        """Queue one COPY of ``rows`` (materialised, so the parser may go on) on the writer."""
+        self.trace(self._copy_statement_text(table, columns))
+        batches = rows.select(list(columns)).to_batches(COPY_BATCH_ROWS)
+        self._writer.submit(lambda: self._copy(table, columns, batches))
+
+    def _decide_mirror(self, con: duckdb.DuckDBPyConnection) -> None:
+        """At the transaction's first ingest: keep a mirror when staging is empty, i.e. every
+        staging row at the end will have passed through this client."""
+        self._mirror_decided = True
+        empty = self.scalar(
+            "SELECT NOT EXISTS (SELECT 1 FROM staging_events) "
+            "AND NOT EXISTS (SELECT 1 FROM staging_songs)"
+        )
+        if empty:
+            self._mirror = StagingMirror(con)
+
     def ingest(self, batch: StagedBatch) -> None:
+        if not self._mirror_decided:
+            self._decide_mirror(batch.con)
         for table, relation, count in _STAGED:
             if getattr(batch, count) == 0:
                 continue
             cols = ", ".join(self.renderer.quote(c) for c in table.column_names)
-            reader = batch.con.sql(f"SELECT {cols} FROM {relation}").to_arrow_reader(
-                COPY_BATCH_ROWS
-            )
-            self.copy_batches(table, table.column_names, reader)
+            try:
+                rows = batch.con.sql(f"SELECT {cols} FROM {relation}").to_arrow_table()
+            except duckdb.Error as e:
+                raise QueryError(f"Reading the parsed batch from DuckDB failed: {e}") from e
+            if self._mirror is not None:
+                self._mirror.append(table, rows)
+            self._copy_later(table, table.column_names, rows)
 
     def insert_rows(self, table: Table, rows: pa.Table) -> None:
         if rows.num_rows == 0:
             return
         columns = [c for c in table.column_names if c in rows.column_names]
-        self.copy_batches(table, columns, rows.select(columns).to_batches(COPY_BATCH_ROWS))
+        self._copy_later(table, columns, rows)
 
-    def prepare_transform(self) -> None:
+    def staging_mirror(self) -> StagingMirror | None:
+        return self._mirror
+
+    def load_star(self, mirror: StagingMirror) -> None:
+        """Empty the star tables, drop their primary keys, COPY the mirror's star rows in and
+        add the keys back."""
+        for table in STAR_TABLES:
+            self.execute(self.renderer.drop_primary_key(table))
+            self.execute(self.renderer.macro_clear(self.renderer.quote(table.name)))
+            self.copy_batches(table, table.column_names, mirror.rows(table, COPY_BATCH_ROWS))
+        self.finish_transform(full=True)
+
+    def prepare_transform(self, *, full: bool) -> None:
         """ANALYZE the staging columns the transform filters and joins on: rows loaded in this
         transaction have no statistics yet, and the planner's guess without them (a few rows)
-        could choose a nested-loop plan. Half the cost of a full ANALYZE."""
+        could choose a nested-loop plan. Half the cost of a full ANALYZE. Before a rebuild,
+        drop the star's primary keys: one index build afterwards costs a fraction of
+        maintaining the index row by row."""
         for table, columns in _PLANNED_COLUMNS:
-            cols = ", ".join(self.renderer.quote(c) for c in columns)
-            self.execute(f"ANALYZE {self.renderer.quote(table.name)} ({cols})")
+            self.execute(self.renderer.analyze(table, columns))
+        if full:
+            for table in STAR_TABLES:
+                self.execute(self.renderer.drop_primary_key(table))
+
+    def finish_transform(self, *, full: bool) -> None:
+        """After a rebuild, the primary keys back: one sorted index build each, which also
+        checks them and gives the planner the tables' row counts."""
+        if full:
+            for table in STAR_TABLES:
+                self.execute(self.renderer.add_primary_key(table))
 
     def delete_files(self, paths: Sequence[str], *, manifest_only: bool = False) -> None:
         if not paths:
             return
+        if self._mirror is not None and not manifest_only:
+            self._mirror.delete_files(paths)
         tables = (
             (MANIFEST,) if manifest_only else (STAGING_EVENTS, STAGING_SONGS, LOAD_ERRORS, MANIFEST)
         )
