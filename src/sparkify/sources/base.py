@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class FileKind(StrEnum):
@@ -27,9 +27,8 @@ def is_input_name(name: str) -> bool:
     return name.endswith(SUFFIXES) and not name.startswith(".")
 
 
-@dataclass(frozen=True)
-class SourceFile:
-    """One input file.
+class SourceFile(NamedTuple):
+    """One input file (a tuple: a listing makes 100,000 of them).
 
     ``path`` is its name relative to the source root, starting with ``log_data/`` or
     ``song_data/``; it is the identity used by the manifest and in lineage columns, so the

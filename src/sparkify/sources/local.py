@@ -3,23 +3,42 @@
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sparkify.errors import SourceError
 from sparkify.sources.base import FileKind, Source, SourceFile, is_input_name
 
+_Found = tuple[str, int, float]
 
-def _walk(root: Path) -> list[os.DirEntry[str]]:
-    entries: list[os.DirEntry[str]] = []
-    stack = [str(root)]
-    while stack:
-        with os.scandir(stack.pop()) as it:
-            for entry in it:
-                if entry.is_dir(follow_symlinks=True):
-                    stack.append(entry.path)
-                elif entry.is_file(follow_symlinks=True) and is_input_name(entry.name):
-                    entries.append(entry)
-    return entries
+
+def _scan(folder: str) -> tuple[list[_Found], list[str]]:
+    """The input files of one folder, stat'ed (path, size, mtime), and its subfolders."""
+    found: list[_Found] = []
+    subfolders: list[str] = []
+    with os.scandir(folder) as it:
+        for entry in it:
+            if entry.is_dir(follow_symlinks=True):
+                subfolders.append(entry.path)
+            elif entry.is_file(follow_symlinks=True) and is_input_name(entry.name):
+                st = entry.stat(follow_symlinks=True)
+                found.append((entry.path, st.st_size, st.st_mtime))
+    return found, subfolders
+
+
+def _walk(root: Path) -> list[_Found]:
+    """Every input file below ``root``, folder by folder; the folders of one level are read
+    by a few threads at once (the system calls release the GIL)."""
+    found: list[_Found] = []
+    level = [str(root)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        while level:
+            subfolders: list[str] = []
+            for files, subs in pool.map(_scan, level):
+                found.extend(files)
+                subfolders.extend(subs)
+            level = subfolders
+    return found
 
 
 def _read_all(fd: int, first: int) -> bytes:
@@ -62,12 +81,11 @@ class LocalSource(Source):
                 raise SourceError(f"Cannot list {root}: {e.strerror}.", "Check permissions.") from e
             prefix = len(str(root).rstrip(os.sep)) + 1
             folder = kind.folder + "/"
-            for entry in entries:
-                st = entry.stat(follow_symlinks=True)
-                rel = entry.path[prefix:]
+            for location, size, mtime in entries:
+                rel = location[prefix:]
                 if os.sep != "/":
                     rel = rel.replace(os.sep, "/")
-                files.append(SourceFile(folder + rel, kind, st.st_size, entry.path, st.st_mtime))
+                files.append(SourceFile(folder + rel, kind, size, location, mtime))
         files.sort(key=lambda f: f.path)
         return files
 
