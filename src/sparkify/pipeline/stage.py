@@ -149,10 +149,11 @@ def _rejects_table(con: duckdb.DuckDBPyConnection, datas: dict[FileKind, list[Fi
         con,
         "_early_rejects",
         pa.table(early, schema=schema),
-        "CREATE OR REPLACE TEMP TABLE _rejects AS SELECT * FROM _early_rejects "
+        "CREATE OR REPLACE TEMP TABLE _rejects AS SELECT source_file, source_line, reason, "
+        "replace(raw_text, chr(0), '') AS raw_text FROM _early_rejects "
         + "".join(
             f"UNION ALL SELECT f.source_file, p.line_no, p.reason, "
-            f"rtrim(p.text, chr(13) || chr(10)) "
+            f"replace(rtrim(p.text, chr(13) || chr(10)), chr(0), '') "
             f"FROM {PARSED[k]} p JOIN _files f ON f.kind = '{k.value}' AND f.file_idx = p.file_idx "
             f"WHERE p.reason <> '' "
             for k in FileKind

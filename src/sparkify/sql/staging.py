@@ -15,6 +15,7 @@ touches the records.
 from __future__ import annotations
 
 from sparkify.schema.model import Column, ColumnType, Table
+from sparkify.sql.json_text import without_nul
 
 _DUCK_TYPES = {
     ColumnType.BIGINT: "BIGINT",
@@ -141,12 +142,13 @@ def parse_sql(table: Table, lines: str = "_lines") -> str:
     bad = "\n           OR ".join(_bad(c) for c in cols)
     raw = "\n           OR ".join(t for c in cols if (t := _needs_raw(c)))
     problems = ",\n           ".join(_problem(c) for c in cols)
+    clean = without_nul("text")  # no target keeps NUL characters
     return f"""
 WITH parsed AS (
     SELECT file_idx, line_no, seq, text,
            CASE WHEN starts_with(text, '{{') THEN true
                 ELSE left(ltrim(text, chr(32) || chr(9)), 1) = '{{' END AS is_object,
-           try(json_transform(text, {_struct(cols, raw=False)})) AS m
+           try(json_transform({clean}, {_struct(cols, raw=False)})) AS m
     FROM {lines}
 ), typed AS (
     SELECT *,
@@ -170,7 +172,7 @@ WITH parsed AS (
     FROM (
         SELECT *,
                CASE WHEN suspect AND ({raw})
-                    THEN try(json_transform(text, {_struct(cols, raw=True)})) END AS r
+                    THEN try(json_transform({clean}, {_struct(cols, raw=True)})) END AS r
         FROM checked
     ) c
 )
