@@ -79,6 +79,12 @@ class Renderer:
 
     # -- macros used by the SQL templates in sparkify/sql ------------------------------------
 
+    def enforced_key(self, table: Table, key: str) -> str | None:
+        """A SQL condition that is true when the database itself guarantees ``key`` is unique
+        and not null in ``table`` (an enforced primary key on exactly that column); None
+        when the dialect enforces no keys."""
+        return None
+
     def macro_epoch_ms(self, expr: str) -> str:
         """Epoch milliseconds to a UTC TIMESTAMP, millisecond precision kept."""
         return f"(TIMESTAMP 'epoch' + {expr} * INTERVAL '1 millisecond')"
@@ -142,6 +148,15 @@ class PostgresRenderer(Renderer):
         "maintenance_work_mem": "256MB",
     }
 
+    def enforced_key(self, table: Table, key: str) -> str | None:
+        name, column = check_identifier(table.name), check_identifier(key)
+        return (
+            "EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c "
+            "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
+            f"WHERE c.conrelid = to_regclass('\"{name}\"') AND c.contype = 'p' "
+            f"AND cardinality(c.conkey) = 1 AND a.attname = '{column}')"
+        )
+
     def set_option(self, name: str, value: str) -> str:
         """SET one session setting (names and values are this module's own constants)."""
         return f"SET {check_identifier(name)} = '{value}'"
@@ -187,6 +202,9 @@ class RedshiftRenderer(PostgresRenderer):
         **Renderer.TYPE_MAPPING,
         ColumnType.TEXT: "VARCHAR(65535)",
     }
+
+    def enforced_key(self, table: Table, key: str) -> str | None:
+        return None  # Redshift's primary keys are informational
 
     def macro_bytes(self, expr: str) -> str:
         return expr  # Redshift compares VARCHAR byte by byte already

@@ -1,39 +1,52 @@
-"""A copy of the warehouse's staging rows in the client's DuckDB, for a run that loads a
-warehouse whose staging tables were empty (a first load, a full refresh).
+"""The run's staged rows, kept in the client's DuckDB: what a PostgreSQL run sends, and, for a
+run that loads a warehouse whose staging tables were empty (a first load, a full refresh), a
+complete copy of staging to build the star from.
 
-Every staged row passes through the client's DuckDB parser anyway; kept there as well, the star
-schema is rebuilt by DuckDB with the DuckDB rendering of the same transform SQL and copied into
-the warehouse in bulk, instead of PostgreSQL inserting every star row one by one with
+Every staged row passes through the client's DuckDB parser anyway. Appended here batch by
+batch, each batch is streamed into COPY by the target's background writer (through a cursor of
+its own, while the parser goes on with the next batch). When the copy is complete, the star
+schema is rebuilt here with the DuckDB rendering of the same transform SQL and copied into the
+warehouse in bulk, instead of PostgreSQL inserting every star row one by one with
 ``INSERT … SELECT`` (several times slower). Runs that add files to a loaded warehouse, or reload
-changed files, transform in the warehouse as before. DuckDB and PostgreSQL give the same rows
-for the same staging (DESIGN.md §3, invariant 5; the tests compare both paths).
+changed files, transform in the warehouse. DuckDB and PostgreSQL give the same rows for the
+same staging (DESIGN.md §3, invariant 5; the tests compare both paths).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 import duckdb
 import pyarrow as pa
 
-from sparkify.arrow_sql import execute_on_arrow
 from sparkify.errors import QueryError
 from sparkify.schema.model import LOAD_ERRORS, STAGING_TABLES, STAR_TABLES, Table
 from sparkify.schema.render import DuckDBRenderer
 from sparkify.sql import statements
 
+#: The tables whose rows arrive batch by batch; each row carries its batch number.
+BATCHED = (*STAGING_TABLES, LOAD_ERRORS)
+_BATCH = "_sparkify_batch"
+
 
 class StagingMirror:
-    """Staging and star tables in ``con`` (the target's private in-memory DuckDB)."""
+    """Staging, load-error and star tables in ``con`` (the target's private in-memory DuckDB).
+    ``complete``: the warehouse's staging was empty when the run began, so these rows will be
+    all of it."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, *, complete: bool) -> None:
         self.con = con
+        self.complete = complete
         self.renderer = DuckDBRenderer()
         #: The statements that rebuild the star here (DuckDB's rendering of transform.sql).
         self.steps = statements("transform", self.renderer)
-        for table in STAGING_TABLES + STAR_TABLES:
+        self._batches = 0
+        for table in (*BATCHED, *STAR_TABLES):
             self._execute(self.renderer.drop_table(table))
             self._execute(self.renderer.create_table(table))
+        for table in BATCHED:
+            self._execute(f"ALTER TABLE {self.renderer.quote(table.name)} ADD COLUMN {_BATCH} INT")
 
     def _execute(self, sql: str, params: Sequence[object] = ()) -> None:
         try:
@@ -41,20 +54,37 @@ class StagingMirror:
         except duckdb.Error as e:
             raise QueryError(f"DuckDB (the client's copy of staging) failed: {e}") from e
 
-    def append(self, table: Table, rows: pa.Table) -> None:
-        """Add staged ``rows`` (every column of ``table``, in order); load errors are not
-        kept, as the star does not depend on them."""
-        if table is LOAD_ERRORS or rows.num_rows == 0:
-            return
-        sql = f"INSERT INTO {self.renderer.quote(table.name)} SELECT * FROM _mirror_rows"
+    def _columns(self, table: Table) -> str:
+        return ", ".join(self.renderer.quote(c) for c in table.column_names)
+
+    def append(self, table: Table, relation: str) -> int:
+        """Append the rows of ``relation`` (``table``'s columns) as a new batch; its number."""
+        self._batches += 1
+        cols = self._columns(table)
+        self._execute(
+            f"INSERT INTO {self.renderer.quote(table.name)} ({cols}, {_BATCH}) "
+            f"SELECT {cols}, {self._batches} FROM {relation}"
+        )
+        return self._batches
+
+    @contextmanager
+    def batch(self, table: Table, number: int, batch_rows: int) -> Iterator[pa.RecordBatchReader]:
+        """The rows of batch ``number`` of ``table``, streamed through a cursor of their own
+        (usable from another thread while the parser works on ``con``)."""
+        cursor = self.con.cursor()
         try:
-            execute_on_arrow(self.con, "_mirror_rows", rows, sql)
+            yield cursor.sql(
+                f"SELECT {self._columns(table)} FROM {self.renderer.quote(table.name)} "
+                f"WHERE {_BATCH} = {int(number)}"
+            ).to_arrow_reader(batch_rows)
         except duckdb.Error as e:
             raise QueryError(f"DuckDB (the client's copy of staging) failed: {e}") from e
+        finally:
+            cursor.close()
 
     def delete_files(self, paths: Sequence[str]) -> None:
         """Delete the staging rows of ``paths``, as the warehouse does."""
-        for table in STAGING_TABLES:
+        for table in BATCHED:
             self._execute(
                 f"DELETE FROM {self.renderer.quote(table.name)} WHERE source_file IN "
                 f"(SELECT unnest(?::VARCHAR[]))",
@@ -70,15 +100,14 @@ class StagingMirror:
 
     def rows(self, table: Table, batch_rows: int) -> pa.RecordBatchReader:
         """The rows of star ``table``, streamed in record batches."""
-        cols = ", ".join(self.renderer.quote(c) for c in table.column_names)
         try:
             return self.con.sql(
-                f"SELECT {cols} FROM {self.renderer.quote(table.name)}"
+                f"SELECT {self._columns(table)} FROM {self.renderer.quote(table.name)}"
             ).to_arrow_reader(batch_rows)
         except duckdb.Error as e:
             raise QueryError(f"DuckDB (the client's copy of staging) failed: {e}") from e
 
     def drop(self) -> None:
-        """Free the mirrored rows."""
-        for table in STAGING_TABLES + STAR_TABLES:
+        """Free the kept rows."""
+        for table in (*BATCHED, *STAR_TABLES):
             self._execute(self.renderer.drop_table(table))

@@ -107,8 +107,6 @@ class PostgresTarget(Target):
         self._spill: str | None = None
         self._writer = CopyWriter()
         self._mirror: StagingMirror | None = None
-        #: Whether this transaction decided yet if it keeps a mirror (at its first ingest).
-        self._mirror_decided = False
 
     def describe(self) -> str:
         return mask_url(self.url)
@@ -240,7 +238,6 @@ class PostgresTarget(Target):
             with contextlib.suppress(QueryError):
                 self._mirror.drop()
         self._mirror = None
-        self._mirror_decided = False
 
     def lock(self, on_wait: Callable[[str], None] | None = None) -> None:
         """Take the schema's advisory lock until the end of the transaction: at once, else
@@ -320,36 +317,37 @@ class PostgresTarget(Target):
         self._copy(table, columns, batches)
 
     def _copy_later(self, table: Table, columns: Sequence[str], rows: pa.Table) -> None:
-        """Queue one COPY of ``rows`` (materialised, so the parser may go on) on the writer."""
+        """Queue one COPY of ``rows`` on the writer."""
         self.trace(self._copy_statement_text(table, columns))
         batches = rows.select(list(columns)).to_batches(COPY_BATCH_ROWS)
         self._writer.submit(lambda: self._copy(table, columns, batches))
 
-    def _decide_mirror(self, con: duckdb.DuckDBPyConnection) -> None:
-        """At the transaction's first ingest: keep a mirror when staging is empty, i.e. every
-        staging row at the end will have passed through this client."""
-        self._mirror_decided = True
-        empty = self.scalar(
-            "SELECT NOT EXISTS (SELECT 1 FROM staging_events) "
-            "AND NOT EXISTS (SELECT 1 FROM staging_songs)"
-        )
-        if empty:
-            self._mirror = StagingMirror(con)
+    def _kept(self, con: duckdb.DuckDBPyConnection) -> StagingMirror:
+        """The run's kept rows, made at the transaction's first ingest: complete (a mirror of
+        all staging) when the warehouse's staging is empty then."""
+        if self._mirror is None:
+            empty = self.scalar(
+                "SELECT NOT EXISTS (SELECT 1 FROM staging_events) "
+                "AND NOT EXISTS (SELECT 1 FROM staging_songs)"
+            )
+            self._mirror = StagingMirror(con, complete=bool(empty))
+        return self._mirror
 
     def ingest(self, batch: StagedBatch) -> None:
-        if not self._mirror_decided:
-            self._decide_mirror(batch.con)
+        """Keep the batch's rows in the client's DuckDB and queue their COPY: the writer
+        streams them from there while the parser goes on with the next batch."""
+        kept = self._kept(batch.con)
         for table, relation, count in _STAGED:
             if getattr(batch, count) == 0:
                 continue
-            cols = ", ".join(self.renderer.quote(c) for c in table.column_names)
-            try:
-                rows = batch.con.sql(f"SELECT {cols} FROM {relation}").to_arrow_table()
-            except duckdb.Error as e:
-                raise QueryError(f"Reading the parsed batch from DuckDB failed: {e}") from e
-            if self._mirror is not None:
-                self._mirror.append(table, rows)
-            self._copy_later(table, table.column_names, rows)
+            number = kept.append(table, relation)
+            self.trace(self._copy_statement_text(table, table.column_names))
+
+            def job(table: Table = table, number: int = number) -> None:
+                with kept.batch(table, number, COPY_BATCH_ROWS) as reader:
+                    self._copy(table, table.column_names, reader)
+
+            self._writer.submit(job)
 
     def insert_rows(self, table: Table, rows: pa.Table) -> None:
         if rows.num_rows == 0:
@@ -358,7 +356,7 @@ class PostgresTarget(Target):
         self._copy_later(table, columns, rows)
 
     def staging_mirror(self) -> StagingMirror | None:
-        return self._mirror
+        return self._mirror if self._mirror is not None and self._mirror.complete else None
 
     def load_star(self, mirror: StagingMirror) -> None:
         """Empty the star tables, drop their primary keys, COPY the mirror's star rows in and

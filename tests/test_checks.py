@@ -1,0 +1,76 @@
+"""The data-quality checks (DESIGN.md §5) fail when the warehouse is wrong: each test breaks a
+loaded warehouse in one way and expects exactly the checks that must see it to fail, and
+`sparkify check` to exit 1. On PostgreSQL a key check answers from the enforced primary key
+when there is one, so the duplicate test drops that key first: the check must then count."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sparkify.config import load_settings
+from sparkify.errors import ExitCode
+from sparkify.pipeline.check import run_checks
+from sparkify.targets import open_target
+from tests.helpers import invoke
+
+BREAKS = {
+    "duplicate play": (
+        [
+            "DROP_PK songplays",
+            "INSERT INTO songplays SELECT * FROM songplays WHERE songplay_id = "
+            "(SELECT MIN(songplay_id) FROM songplays)",
+        ],
+        {"songplays_songplay_id_unique", "songplays_count_matches_staging"},
+    ),
+    "play of an unknown user": (
+        ["DELETE FROM users WHERE user_id = (SELECT MIN(user_id) FROM songplays)"],
+        {"songplays_user_id_in_users"},
+    ),
+    "play at an unknown time": (
+        ['DELETE FROM "time" WHERE start_time = (SELECT MIN(start_time) FROM songplays)'],
+        {"songplays_start_time_in_time"},
+    ),
+    "play of an unknown song": (
+        ["DELETE FROM songs WHERE song_id IN (SELECT song_id FROM songplays)"],
+        {"songplays_song_id_in_songs"},
+    ),
+    "no artists": (
+        ["DELETE FROM artists"],
+        {"artists_not_empty", "songplays_artist_id_in_artists", "songs_artist_id_in_artists"},
+    ),
+    "a lost play": (
+        ["DELETE FROM songplays WHERE songplay_id = (SELECT MAX(songplay_id) FROM songplays)"],
+        {"songplays_count_matches_staging"},
+    ),
+}
+
+
+def _break(url: str, statements: list[str]) -> None:
+    target = open_target(load_settings(overrides={"target": url}))
+    with target:
+        for sql in statements:
+            if sql.startswith("DROP_PK "):
+                table = sql.split()[1]
+                if url.startswith("postgresql"):
+                    target.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{table}_pkey"')
+                continue
+            target.execute(sql)
+
+
+@pytest.mark.parametrize("case", list(BREAKS))
+def test_a_broken_warehouse_fails_exactly_the_checks_that_see_it(
+    case: str, target_url: str, sample: Path
+) -> None:
+    assert invoke("run", "--source", str(sample), "--target", target_url, "-q").exit_code == 0
+    statements, expected = BREAKS[case]
+    _break(target_url, statements)
+    with open_target(load_settings(overrides={"target": target_url})) as target:
+        report = run_checks(target)
+    assert {r.name for r in report.failures} == expected
+    result = invoke("check", "--target", target_url, "--json")
+    assert result.exit_code == ExitCode.CHECK_FAILED
+    failed = {c["name"] for c in json.loads(result.output)["checks"] if c["status"] == "fail"}
+    assert failed == expected
