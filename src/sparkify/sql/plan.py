@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from sparkify.dialects import Dialect
-from sparkify.schema.model import LOAD_ERRORS, MANIFEST, STAGING_EVENTS, STAGING_SONGS
-from sparkify.schema.render import renderer_for
+from sparkify.schema.model import (
+    LOAD_ERRORS,
+    MANIFEST,
+    STAGING_EVENTS,
+    STAGING_SONGS,
+    STAR_TABLES,
+    Table,
+)
+from sparkify.schema.render import PostgresRenderer, Renderer, renderer_for
 from sparkify.sql import statements
 from sparkify.sql.checks import check_queries
 from sparkify.sql.redshift import load_plan
@@ -24,11 +31,36 @@ def _load(dialect: Dialect) -> list[str]:
     r = renderer_for(dialect)
     if dialect is Dialect.REDSHIFT:
         return load_plan(r, (STAGING_EVENTS, STAGING_SONGS), (LOAD_ERRORS, MANIFEST))
-    out = []
-    for table in (STAGING_EVENTS, STAGING_SONGS):
-        cols = ", ".join(r.quote(c) for c in table.column_names)
-        out.append(f"COPY {r.quote(table.name)} ({cols}) FROM STDIN")
-    return out
+    return [_copy(r, table) for table in (STAGING_EVENTS, STAGING_SONGS)]
+
+
+def _copy(r: Renderer, table: Table) -> str:
+    cols = ", ".join(r.quote(c) for c in table.column_names)
+    return f"COPY {r.quote(table.name)} ({cols}) FROM STDIN (FORMAT csv)"
+
+
+def _transform(r: Renderer) -> list[str]:
+    rebuild = [s.sql for s in statements("transform", r)]
+    if not isinstance(r, PostgresRenderer) or r.dialect is not Dialect.POSTGRES:
+        return rebuild
+    first_load: list[str] = []
+    for table in STAR_TABLES:
+        first_load += [
+            r.drop_primary_key(table),
+            r.macro_clear(r.quote(table.name)),
+            _copy(r, table),
+        ]
+    first_load += [r.add_primary_key(t) for t in STAR_TABLES]
+    first_load[0] = (
+        "-- a first load or --full-refresh: the star is built in the client's DuckDB\n"
+        "-- (`sparkify sql --target duckdb transform`), then copied in:\n" + first_load[0]
+    )
+    rebuild[0] = (
+        "-- a run that reloads a changed file: rebuilt in PostgreSQL between the same\n"
+        "-- primary-key drops and adds (runs that only add files use incremental.sql):\n"
+        + rebuild[0]
+    )
+    return first_load + rebuild
 
 
 def plan_sql(dialect: Dialect, section: str = "all") -> list[str]:
@@ -39,7 +71,7 @@ def plan_sql(dialect: Dialect, section: str = "all") -> list[str]:
     parts: dict[str, list[str]] = {
         "ddl": r.ddl(),
         "load": _load(dialect),
-        "transform": [s.sql for s in statements("transform", r)],
+        "transform": _transform(r),
         "check": [f"-- {c.name}: {c.description}\n{c.sql}" for c in check_queries(r)],
     }
     names = SECTIONS if section == "all" else (section,)
