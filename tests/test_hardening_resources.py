@@ -23,19 +23,9 @@ from sparkify.errors import ExitCode, QueryError, SparkifyError, TargetError
 from sparkify.pipeline.run import etl, run
 from sparkify.sources import open_source
 from sparkify.targets import open_target
-from tests.helpers import event, rows, snapshot, song, write_log, write_song
+from tests.helpers import EVERY_TABLE, event, rows, snapshot, song, write_log, write_song
 
-TABLES = [
-    "songplays",
-    "users",
-    "songs",
-    "artists",
-    "time",
-    "staging_events",
-    "staging_songs",
-    "load_errors",
-    "sparkify_manifest",
-]
+TABLES = EVERY_TABLE
 
 
 def _source(root: Path, days: int, events: int = 40) -> Path:

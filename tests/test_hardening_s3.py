@@ -21,22 +21,12 @@ from sparkify.targets import open_target
 from tests.aws_helpers import client, make_bucket, put_objects
 from tests.conftest import ROOT
 from tests.fault_proxy import Rule, fault_proxy
-from tests.helpers import event, rows, snapshot, song
+from tests.helpers import EVERY_TABLE, event, rows, snapshot, song
 
 pytest_plugins = ["tests.moto_fixtures"]
 
 BUCKET = "sparkify-faults"
-TABLES = [
-    "songplays",
-    "users",
-    "songs",
-    "artists",
-    "time",
-    "staging_events",
-    "staging_songs",
-    "load_errors",
-    "sparkify_manifest",
-]
+TABLES = EVERY_TABLE
 
 
 def _log(day: int) -> tuple[str, bytes]:

@@ -18,18 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sparkify.generate import generate
-from tests.helpers import event, invoke, rows, snapshot, write_log
+from tests.helpers import DATA_TABLES, event, invoke, rows, snapshot, write_log
 
-ALL = [
-    "songplays",
-    "users",
-    "songs",
-    "artists",
-    "time",
-    "staging_events",
-    "staging_songs",
-    "load_errors",
-]
+ALL = DATA_TABLES
 
 
 def _copy_days(sample: Path, dest: Path, days: list[Path]) -> None:

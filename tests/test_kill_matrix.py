@@ -11,20 +11,10 @@ import sys
 from pathlib import Path
 
 from tests.conftest import ROOT
-from tests.helpers import invoke, snapshot
+from tests.helpers import EVERY_TABLE, invoke, snapshot
 from tests.pg import pg_database
 
-TABLES = [
-    "songplays",
-    "users",
-    "songs",
-    "artists",
-    "time",
-    "staging_events",
-    "staging_songs",
-    "load_errors",
-    "sparkify_manifest",
-]
+TABLES = EVERY_TABLE
 POINTS = 20
 
 
