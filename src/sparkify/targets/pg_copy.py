@@ -47,17 +47,22 @@ class CopyWriter:
         """Queue ``job``; waits first while ``depth`` jobs are pending. Raises what an
         earlier job raised."""
         while len(self._pending) >= self._depth:
-            self._settle(self._pending.popleft())
+            self._settle_first()
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sparkify-copy")
         self._pending.append(self._pool.submit(job))
 
-    def _settle(self, future: Future[None]) -> None:
+    def _settle_first(self) -> None:
+        """Wait for the oldest job. If it failed, let the others end too, then raise its
+        error. An interruption of the wait itself (Ctrl-C) leaves the job pending, for
+        :meth:`cancel` to stop."""
         try:
-            future.result()
-        except BaseException:
+            self._pending[0].result()
+        except Exception:
+            self._pending.popleft()
             self._wait_all()
             raise
+        self._pending.popleft()
 
     def _wait_all(self) -> None:
         """Let every pending job end (jobs after a failure fail fast on the aborted
@@ -69,7 +74,7 @@ class CopyWriter:
     def drain(self) -> None:
         """Wait until every job has run. Raises the first job's error, if one failed."""
         while self._pending:
-            self._settle(self._pending.popleft())
+            self._settle_first()
 
     def cancel(self, interrupt: Callable[[], None]) -> None:
         """Drop the jobs not started, stop a running one with ``interrupt`` (a server-side
