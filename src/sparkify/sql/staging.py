@@ -76,39 +76,48 @@ def _empty(col: Column) -> str:
     return f"({field} IS NULL OR {field} = {empty})"
 
 
-def _bad(col: Column) -> str:
-    """A cheap test: true when the field may be wrong. Only text that starts like an object
-    or array, or an integer-text field that is not one, needs the raw parse to say why."""
-    field, typed = _field(col), f'"{col.name}"'
-    terms: list[str] = []
-    if col.required:
-        terms.append(_empty(col))
-    if col.type is ColumnType.TEXT:
-        terms.append(f"ascii({field}) IN (91, 123)")  # starts with '[' or '{'
-        if col.integer_text:
-            terms.append(f"trim({field}) <> '' AND TRY_CAST({field} AS INTEGER) IS NULL")
-    else:
-        bad = f"{typed} IS NULL"
-        if col.type is ColumnType.DOUBLE:
-            bad = f"({typed} IS NULL OR NOT isfinite({typed}))"
-        terms.append(f"NOT {_empty(col)} AND {bad}")
+def _not_integer(field: str) -> str:
+    return f"trim({field}) <> '' AND TRY_CAST({field} AS INTEGER) IS NULL"
+
+
+def _untypable(col: Column) -> str:
+    """The numeric field has JSON text (see :func:`_empty`) but no value of its type."""
+    typed = f'"{col.name}"'
+    bad = f"{typed} IS NULL"
+    if col.type is ColumnType.DOUBLE:
+        bad = f"({typed} IS NULL OR NOT isfinite({typed}))"
+    return f"NOT {_empty(col)} AND {bad}"
+
+
+def _text_doubts(col: Column) -> list[str]:
+    """Text that starts like an object or array, or integer text that is not an integer:
+    only the raw JSON says whether, and what, is wrong."""
+    field = _field(col)
+    terms = [f"ascii({field}) IN (91, 123)"]  # starts with '[' or '{'
+    if col.integer_text:
+        terms.append(_not_integer(field))
+    return terms
+
+
+def _any(terms: list[str]) -> str:
     return " OR ".join(f"coalesce({t}, false)" for t in terms)
+
+
+def _bad(col: Column) -> str:
+    """A cheap test: true when the field may be wrong."""
+    terms = [_empty(col)] if col.required else []
+    terms += _text_doubts(col) if col.type is ColumnType.TEXT else [_untypable(col)]
+    return _any(terms)
 
 
 def _needs_raw(col: Column) -> str | None:
     """When the field's raw JSON text is needed for the reason (else None)."""
-    if col.type is not ColumnType.TEXT:
-        return None
-    field = _field(col)
-    terms = [f"ascii({field}) IN (91, 123)"]
-    if col.integer_text:
-        terms.append(f"trim({field}) <> '' AND TRY_CAST({field} AS INTEGER) IS NULL")
-    return " OR ".join(f"coalesce({t}, false)" for t in terms)
+    return _any(_text_doubts(col)) if col.type is ColumnType.TEXT else None
 
 
 def _problem(col: Column) -> str:
     """A SQL expression that is NULL when the field is fine, else a short reason."""
-    raw, field, typed, key = f'r."{col.json_key}"', _field(col), f'"{col.name}"', col.json_key
+    raw, field, key = f'r."{col.json_key}"', _field(col), col.json_key
     checks: list[str] = []
     if col.required:
         checks.append(f"WHEN {_empty(col)} THEN 'missing required field {key}'")
@@ -119,15 +128,12 @@ def _problem(col: Column) -> str:
         )
         if col.integer_text:
             checks.append(
-                f"WHEN trim({field}) <> '' AND TRY_CAST({field} AS INTEGER) IS NULL "
+                f"WHEN {_not_integer(field)} "
                 f"THEN 'field {key}: expected an integer or \"\", got ' || left({raw}, 80)"
             )
     else:
-        bad = f"{typed} IS NULL"
-        if col.type is ColumnType.DOUBLE:
-            bad = f"({typed} IS NULL OR NOT isfinite({typed}))"
         checks.append(
-            f"WHEN NOT {_empty(col)} AND {bad} "
+            f"WHEN {_untypable(col)} "
             f"THEN 'field {key}: expected {_NUMERIC_WORD[col.type]}, got ' || left({field}, 80)"
         )
     return "CASE " + " ".join(checks) + " END"
