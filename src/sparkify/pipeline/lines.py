@@ -53,14 +53,21 @@ def _is_utf8(buf: bytes) -> bool:
     return True
 
 
+def _buffer(datas: list[FileData]) -> tuple[bytes, np.ndarray]:
+    """One file's own bytes (no copy), or several files joined; and where each starts."""
+    if len(datas) == 1:
+        return datas[0].text, np.zeros(1, dtype=np.int64)
+    return _joined(datas)
+
+
 def _chunk(datas: list[FileData], first_idx: int) -> pa.RecordBatch:
     """The lines of ``datas`` as one record batch over one buffer: a big file's own bytes, or
     small files joined. A last line without a newline ends at the end of its file."""
-    buf, file_starts = _joined(datas) if len(datas) > 1 else (datas[0].text, np.zeros(1, np.int64))
+    buf, file_starts = _buffer(datas)
     if not _is_utf8(buf):
         for d in datas:
             fix_encoding(d)
-        buf, file_starts = _joined(datas) if len(datas) > 1 else (datas[0].text, file_starts)
+        buf, file_starts = _buffer(datas)
     ends = _newlines(buf) + 1
     if len(buf) and buf[-1:] != b"\n":
         ends = np.append(ends, len(buf))

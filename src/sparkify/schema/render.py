@@ -7,6 +7,7 @@ One class per dialect; differences live in class-level tables and a few small me
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import ClassVar
 
 from sparkify.dialects import Dialect
@@ -179,6 +180,11 @@ class PostgresRenderer(Renderer):
             f"ALTER TABLE {self.quote(table.name)} ADD CONSTRAINT "
             f"{self.primary_key_name(table)} PRIMARY KEY ({self.quote(key)})"
         )
+
+    def copy_from_stdin(self, table: Table, columns: Sequence[str]) -> str:
+        """The bulk load of ``columns`` of ``table`` from the client, as CSV."""
+        cols = ", ".join(self.quote(c) for c in columns)
+        return f"COPY {self.quote(table.name)} ({cols}) FROM STDIN (FORMAT csv)"
 
     def analyze(self, table: Table, columns: tuple[str, ...] = ()) -> str:
         """ANALYZE ``table`` (only ``columns`` when given)."""

@@ -9,7 +9,6 @@ from sparkify.schema.model import (
     STAGING_EVENTS,
     STAGING_SONGS,
     STAR_TABLES,
-    Table,
 )
 from sparkify.schema.render import PostgresRenderer, Renderer, renderer_for
 from sparkify.sql import statements
@@ -28,15 +27,11 @@ def _load(dialect: Dialect) -> list[str]:
             "-- staging_songs: typed from the raw lines of song files\n"
             + parse_sql(STAGING_SONGS).strip(),
         ]
-    r = renderer_for(dialect)
     if dialect is Dialect.REDSHIFT:
+        r = renderer_for(dialect)
         return load_plan(r, (STAGING_EVENTS, STAGING_SONGS), (LOAD_ERRORS, MANIFEST))
-    return [_copy(r, table) for table in (STAGING_EVENTS, STAGING_SONGS)]
-
-
-def _copy(r: Renderer, table: Table) -> str:
-    cols = ", ".join(r.quote(c) for c in table.column_names)
-    return f"COPY {r.quote(table.name)} ({cols}) FROM STDIN (FORMAT csv)"
+    pg = PostgresRenderer()
+    return [pg.copy_from_stdin(t, t.column_names) for t in (STAGING_EVENTS, STAGING_SONGS)]
 
 
 def _transform(r: Renderer) -> list[str]:
@@ -48,7 +43,7 @@ def _transform(r: Renderer) -> list[str]:
         first_load += [
             r.drop_primary_key(table),
             r.macro_clear(r.quote(table.name)),
-            _copy(r, table),
+            r.copy_from_stdin(table, table.column_names),
         ]
     first_load += [r.add_primary_key(t) for t in STAR_TABLES]
     first_load[0] = (

@@ -17,18 +17,19 @@ transaction-level advisory lock keyed on that schema: two runs never interleave.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 import psycopg
 import pyarrow as pa
 from psycopg import errors as pgerrors
-from psycopg import sql as pgsql
 
 from sparkify.dialects import Dialect
 from sparkify.errors import BusyError, ConfigError, QueryError, TargetError
@@ -293,9 +294,7 @@ class PostgresTarget(Target):
     def _copy(
         self, table: Table, columns: Sequence[str], batches: Iterable[pa.RecordBatch]
     ) -> None:
-        statement = pgsql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
-            pgsql.Identifier(table.name), pgsql.SQL(", ").join(map(pgsql.Identifier, columns))
-        )
+        statement = self.renderer.copy_from_stdin(table, columns)
         try:
             with self.con.cursor() as cur, cur.copy(statement) as copy:
                 for chunk in csv_chunks(batches):
@@ -303,24 +302,29 @@ class PostgresTarget(Target):
         except psycopg.Error as e:
             raise self._error(e, f"COPY {table.name}") from e
 
-    def _copy_statement_text(self, table: Table, columns: Sequence[str]) -> str:
-        cols = ", ".join(self.renderer.quote(c) for c in columns)
-        return f"COPY {self.renderer.quote(table.name)} ({cols}) FROM STDIN (FORMAT csv)"
-
     def copy_batches(
         self, table: Table, columns: Sequence[str], batches: Iterable[pa.RecordBatch]
     ) -> None:
         """Stream Arrow ``batches`` (with ``columns``, in order) into ``table`` with one COPY,
         now."""
         self._writer.drain()
-        self.trace(self._copy_statement_text(table, columns))
+        self.trace(self.renderer.copy_from_stdin(table, columns))
         self._copy(table, columns, batches)
 
-    def _copy_later(self, table: Table, columns: Sequence[str], rows: pa.Table) -> None:
-        """Queue one COPY of ``rows`` on the writer."""
-        self.trace(self._copy_statement_text(table, columns))
-        batches = rows.select(list(columns)).to_batches(COPY_BATCH_ROWS)
-        self._writer.submit(lambda: self._copy(table, columns, batches))
+    def _copy_later(
+        self,
+        table: Table,
+        columns: Sequence[str],
+        batches: Callable[[], AbstractContextManager[Iterable[pa.RecordBatch]]],
+    ) -> None:
+        """Queue one COPY on the writer; ``batches`` opens the rows when the COPY runs."""
+        self.trace(self.renderer.copy_from_stdin(table, columns))
+
+        def job() -> None:
+            with batches() as rows:
+                self._copy(table, columns, rows)
+
+        self._writer.submit(job)
 
     def _kept(self, con: duckdb.DuckDBPyConnection) -> StagingMirror:
         """The run's kept rows, made at the transaction's first ingest: complete (a mirror of
@@ -338,22 +342,17 @@ class PostgresTarget(Target):
         streams them from there while the parser goes on with the next batch."""
         kept = self._kept(batch.con)
         for table, relation, count in _STAGED:
-            if getattr(batch, count) == 0:
-                continue
-            number = kept.append(table, relation)
-            self.trace(self._copy_statement_text(table, table.column_names))
-
-            def job(table: Table = table, number: int = number) -> None:
-                with kept.batch(table, number, COPY_BATCH_ROWS) as reader:
-                    self._copy(table, table.column_names, reader)
-
-            self._writer.submit(job)
+            if getattr(batch, count):
+                number = kept.append(table, relation)
+                rows = functools.partial(kept.batch, table, number, COPY_BATCH_ROWS)
+                self._copy_later(table, table.column_names, rows)
 
     def insert_rows(self, table: Table, rows: pa.Table) -> None:
         if rows.num_rows == 0:
             return
         columns = [c for c in table.column_names if c in rows.column_names]
-        self._copy_later(table, columns, rows)
+        batches = rows.select(columns).to_batches(COPY_BATCH_ROWS)
+        self._copy_later(table, columns, lambda: contextlib.nullcontext(batches))
 
     def staging_mirror(self) -> StagingMirror | None:
         return self._mirror if self._mirror is not None and self._mirror.complete else None
@@ -361,11 +360,15 @@ class PostgresTarget(Target):
     def load_star(self, mirror: StagingMirror) -> None:
         """Empty the star tables, drop their primary keys, COPY the mirror's star rows in and
         add the keys back."""
+        self._drop_primary_keys()
         for table in STAR_TABLES:
-            self.execute(self.renderer.drop_primary_key(table))
             self.execute(self.renderer.macro_clear(self.renderer.quote(table.name)))
             self.copy_batches(table, table.column_names, mirror.rows(table, COPY_BATCH_ROWS))
         self.finish_transform(full=True)
+
+    def _drop_primary_keys(self) -> None:
+        for table in STAR_TABLES:
+            self.execute(self.renderer.drop_primary_key(table))
 
     def prepare_transform(self, *, full: bool) -> None:
         """ANALYZE the staging columns the transform filters and joins on: rows loaded in this
@@ -376,8 +379,7 @@ class PostgresTarget(Target):
         for table, columns in _PLANNED_COLUMNS:
             self.execute(self.renderer.analyze(table, columns))
         if full:
-            for table in STAR_TABLES:
-                self.execute(self.renderer.drop_primary_key(table))
+            self._drop_primary_keys()
 
     def finish_transform(self, *, full: bool) -> None:
         """After a rebuild, the primary keys back: one sorted index build each, which also
