@@ -93,4 +93,8 @@ def main() -> None:
     except click.ClickException as e:
         e.show()
         sys.exit(e.exit_code)
+    except Exception:
+        if _interrupted:  # e.g. DuckDB's "Query interrupted", raised as a bare RuntimeError
+            _stop_interrupted()
+        raise
     sys.exit(0)
