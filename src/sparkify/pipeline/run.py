@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from sparkify.config import Settings
 from sparkify.errors import CheckError, TargetError, TooManyErrorsError
+from sparkify.gcpause import without_gc
 from sparkify.pipeline import manifest
 from sparkify.pipeline.check import CheckReport, run_checks
 from sparkify.pipeline.progress import NullReporter, Reporter
@@ -164,6 +165,7 @@ def table_counts(target: Target) -> dict[str, int]:
     }
 
 
+@without_gc
 def etl(
     source: Source,
     target: Target,
@@ -231,6 +233,7 @@ def etl(
     return result
 
 
+@without_gc
 def run(
     source: Source,
     target: Target,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sparkify.aws import AwsProblem, aws_client, aws_errors, describe_error, parse_s3_uri
 from sparkify.errors import ConfigError, SourceError
+from sparkify.gcpause import without_gc
 from sparkify.sources.base import FileKind, Source, SourceFile, is_input_name
 
 if TYPE_CHECKING:
@@ -122,6 +123,7 @@ class S3Source(Source):
             )
         return files
 
+    @without_gc
     def list_files(self) -> list[SourceFile]:
         files = [f for kind, root in self.roots.items() for f in self._list_root(kind, root)]
         files.sort(key=lambda f: f.path)
