@@ -89,6 +89,13 @@ def _batches(files: list[SourceFile], batch_bytes: int) -> Iterator[list[SourceF
         yield batch
 
 
+def _songs_first(files: list[SourceFile]) -> list[SourceFile]:
+    """Song files before log files, each kind in listing order (log files keep the order
+    their event ids are reserved in). A target that loads in the background (PostgreSQL)
+    is then still loading the last, biggest log batch while the star is built."""
+    return sorted(files, key=lambda f: f.kind is FileKind.LOG)
+
+
 def _prefetched(
     source: Source, batches: Iterator[list[SourceFile]], rep: Reporter
 ) -> Iterator[list[FileData]]:
@@ -209,7 +216,8 @@ def etl(
             snapshot_before_staging(target)
         rep.start("Staging", sum(f.size for f in todo.to_read), "bytes")
         ids = manifest.EventIds(known)
-        for datas in _prefetched(source, _batches(todo.to_read, batch_mb << 20), rep):
+        batches = _batches(_songs_first(todo.to_read), batch_mb << 20)
+        for datas in _prefetched(source, batches, rep):
             _stage_batch(target, datas, known, ids, result)
         rep.finish("Staging")
         if max_errors is not None and result.rejected > max_errors:
