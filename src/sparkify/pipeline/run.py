@@ -6,7 +6,7 @@ One transaction per run: a run that fails or is killed leaves the warehouse as i
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -89,15 +89,26 @@ def _batches(files: list[SourceFile], batch_bytes: int) -> Iterator[list[SourceF
         yield batch
 
 
-def _songs_first(files: list[SourceFile]) -> list[SourceFile]:
-    """Song files before log files, each kind in listing order (log files keep the order
-    their event ids are reserved in). A target that loads in the background (PostgreSQL)
-    is then still loading the last, biggest log batch while the star is built."""
-    return sorted(files, key=lambda f: f.kind is FileKind.LOG)
+def _ordered_batches(files: list[SourceFile], batch_bytes: int) -> list[list[SourceFile]]:
+    """Batches of one kind each, log batches in listing order (the order their event ids are
+    reserved in), song batches between them, and a log batch last. Reading a batch of many
+    small song files takes longer than parsing it, so each is read while a log batch is
+    parsed; and a target that loads in the background (PostgreSQL) is still loading the
+    last log batch while the star is built. Files that fit in one batch stay one batch."""
+    whole = list(_batches(files, batch_bytes))
+    if len(whole) <= 1:
+        return whole
+    logs = list(_batches([f for f in files if f.kind is FileKind.LOG], batch_bytes))
+    songs = list(_batches([f for f in files if f.kind is FileKind.SONG], batch_bytes))
+    last, logs = logs[-1:], logs[:-1]
+    ordered: list[list[SourceFile]] = []
+    for i in range(max(len(logs), len(songs))):
+        ordered += logs[i : i + 1] + songs[i : i + 1]
+    return ordered + last
 
 
 def _prefetched(
-    source: Source, batches: Iterator[list[SourceFile]], rep: Reporter
+    source: Source, batches: Iterable[list[SourceFile]], rep: Reporter
 ) -> Iterator[list[FileData]]:
     """The files of each batch, read while the previous batch is being parsed (DuckDB works
     without the GIL, so reading the next batch overlaps it); at most two batches in memory."""
@@ -216,7 +227,7 @@ def etl(
             snapshot_before_staging(target)
         rep.start("Staging", sum(f.size for f in todo.to_read), "bytes")
         ids = manifest.EventIds(known)
-        batches = _batches(_songs_first(todo.to_read), batch_mb << 20)
+        batches = _ordered_batches(todo.to_read, batch_mb << 20)
         for datas in _prefetched(source, batches, rep):
             _stage_batch(target, datas, known, ids, result)
         rep.finish("Staging")
