@@ -409,16 +409,16 @@ def test_staging_is_loaded_with_copy_never_insert(pg_url: str, sample: Path) -> 
         'COPY "staging_events" ("event_id", "artist", "auth", "firstname", "gender", '
         '"iteminsession", "lastname", "length", "level", "location", "method", "page", '
         '"registration", "sessionid", "song", "status", "ts", "useragent", "userid", '
-        '"source_file", "source_line") FROM STDIN (FORMAT csv)',
+        '"source_file", "source_line") FROM STDIN (FORMAT binary)',
         'COPY "staging_songs" ("num_songs", "artist_id", "artist_latitude", '
         '"artist_longitude", "artist_location", "artist_name", "song_id", "title", '
-        '"duration", "year", "source_file", "source_line") FROM STDIN (FORMAT csv)',
+        '"duration", "year", "source_file", "source_line") FROM STDIN (FORMAT binary)',
         'COPY "sparkify_manifest" ("source_file", "kind", "size", "mtime", "checksum", '
-        '"records", "rejected", "id_end") FROM STDIN (FORMAT csv)',
+        '"records", "rejected", "id_end") FROM STDIN (FORMAT binary)',
         # a first load: the star is built in the client's copy of staging and copied in
         *(
             f'COPY "{t.name}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in t.column_names)}) '
-            "FROM STDIN (FORMAT csv)"
+            "FROM STDIN (FORMAT binary)"
             for t in STAR_TABLES
         ),
     ]

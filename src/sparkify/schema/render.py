@@ -181,10 +181,12 @@ class PostgresRenderer(Renderer):
             f"{self.primary_key_name(table)} PRIMARY KEY ({self.quote(key)})"
         )
 
-    def copy_from_stdin(self, table: Table, columns: Sequence[str]) -> str:
-        """The bulk load of ``columns`` of ``table`` from the client, as CSV."""
+    def copy_from_stdin(self, table: Table, columns: Sequence[str], *, binary: bool = True) -> str:
+        """The bulk load of ``columns`` of ``table`` from the client: PostgreSQL's binary
+        format, or CSV (for columns whose types were changed in the warehouse)."""
         cols = ", ".join(self.quote(c) for c in columns)
-        return f"COPY {self.quote(table.name)} ({cols}) FROM STDIN (FORMAT csv)"
+        fmt = "binary" if binary else "csv"
+        return f"COPY {self.quote(table.name)} ({cols}) FROM STDIN (FORMAT {fmt})"
 
     def analyze(self, table: Table, columns: tuple[str, ...] = ()) -> str:
         """ANALYZE ``table`` (only ``columns`` when given)."""

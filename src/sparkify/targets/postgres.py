@@ -44,6 +44,7 @@ from sparkify.schema.model import (
 from sparkify.schema.render import PostgresRenderer, check_identifier
 from sparkify.targets.base import Capabilities, Target, Tracer
 from sparkify.targets.mirror import StagingMirror
+from sparkify.targets.pg_binary import binary_chunks, binary_types_match
 from sparkify.targets.pg_connect import check_url, connect_error, mask_url, where
 from sparkify.targets.pg_copy import COPY_BATCH_ROWS, CopyWriter, csv_chunks
 
@@ -108,6 +109,7 @@ class PostgresTarget(Target):
         self._spill: str | None = None
         self._writer = CopyWriter()
         self._mirror: StagingMirror | None = None
+        self._column_types: dict[tuple[str, str], str] | None = None
 
     def describe(self) -> str:
         return mask_url(self.url)
@@ -220,6 +222,7 @@ class PostgresTarget(Target):
 
     def begin(self) -> None:
         self._forget_mirror()
+        self._column_types = None
         self.execute("BEGIN")
 
     def commit(self) -> None:
@@ -291,13 +294,39 @@ class PostgresTarget(Target):
             self._duck = duckdb.connect(":memory:", config=config)
         return self._duck
 
+    def _binary(self, table: Table, columns: Sequence[str]) -> bool:
+        """Whether ``columns`` of ``table`` have, in the warehouse, the types the binary COPY
+        data is written for (the model's); if someone changed one, CSV, which PostgreSQL
+        converts. The types are read once per transaction, in the caller's thread."""
+        if self._column_types is None:
+            rows = self.query(
+                "SELECT c.relname, a.attname, t.typname FROM pg_catalog.pg_attribute a "
+                "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
+                "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                "JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
+                "WHERE n.nspname = ? AND a.attnum > 0 AND NOT a.attisdropped",
+                [self.schema],
+            )
+            self._column_types = {(r[0], r[1]): r[2] for r in rows}
+        expected = {c.name: c.type for c in table.columns}
+        found = [self._column_types.get((table.name, c)) for c in columns]
+        return binary_types_match([expected[c] for c in columns], found)
+
     def _copy(
-        self, table: Table, columns: Sequence[str], batches: Iterable[pa.RecordBatch]
+        self,
+        table: Table,
+        columns: Sequence[str],
+        batches: Iterable[pa.RecordBatch],
+        binary: bool,
     ) -> None:
-        statement = self.renderer.copy_from_stdin(table, columns)
+        statement = self.renderer.copy_from_stdin(table, columns, binary=binary)
+        types = {c.name: c.type for c in table.columns}
+        chunks = (
+            binary_chunks(batches, [types[c] for c in columns]) if binary else csv_chunks(batches)
+        )
         try:
             with self.con.cursor() as cur, cur.copy(statement) as copy:
-                for chunk in csv_chunks(batches):
+                for chunk in chunks:
                     copy.write(chunk)
         except psycopg.Error as e:
             raise self._error(e, f"COPY {table.name}") from e
@@ -308,8 +337,9 @@ class PostgresTarget(Target):
         """Stream Arrow ``batches`` (with ``columns``, in order) into ``table`` with one COPY,
         now."""
         self._writer.drain()
-        self.trace(self.renderer.copy_from_stdin(table, columns))
-        self._copy(table, columns, batches)
+        binary = self._binary(table, columns)
+        self.trace(self.renderer.copy_from_stdin(table, columns, binary=binary))
+        self._copy(table, columns, batches, binary)
 
     def _copy_later(
         self,
@@ -318,11 +348,12 @@ class PostgresTarget(Target):
         batches: Callable[[], AbstractContextManager[Iterable[pa.RecordBatch]]],
     ) -> None:
         """Queue one COPY on the writer; ``batches`` opens the rows when the COPY runs."""
-        self.trace(self.renderer.copy_from_stdin(table, columns))
+        binary = self._binary(table, columns)
+        self.trace(self.renderer.copy_from_stdin(table, columns, binary=binary))
 
         def job() -> None:
             with batches() as rows:
-                self._copy(table, columns, rows)
+                self._copy(table, columns, rows, binary)
 
         self._writer.submit(job)
 
