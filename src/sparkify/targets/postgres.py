@@ -30,6 +30,7 @@ import duckdb
 import psycopg
 import pyarrow as pa
 from psycopg import errors as pgerrors
+from psycopg.copy import QueuedLibpqWriter
 
 from sparkify.dialects import Dialect
 from sparkify.errors import BusyError, ConfigError, QueryError, TargetError
@@ -60,6 +61,12 @@ _STAGED = (
     (STAGING_SONGS, "_staged_songs", "songs"),
     (LOAD_ERRORS, "_rejects", "rejected"),
 )
+
+
+def _queued(cursor: psycopg.Cursor[tuple[Any, ...]]) -> QueuedLibpqWriter:
+    """A COPY writer that sends from a thread of its own: the caller builds the next chunk
+    while the previous one is on its way, so the server is not idle meanwhile."""
+    return QueuedLibpqWriter(cursor)
 
 
 def lock_key(schema: str) -> int:
@@ -325,7 +332,7 @@ class PostgresTarget(Target):
             binary_chunks(batches, [types[c] for c in columns]) if binary else csv_chunks(batches)
         )
         try:
-            with self.con.cursor() as cur, cur.copy(statement) as copy:
+            with self.con.cursor() as cur, cur.copy(statement, writer=_queued(cur)) as copy:
                 for chunk in chunks:
                     copy.write(chunk)
         except psycopg.Error as e:
