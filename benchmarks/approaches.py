@@ -325,6 +325,144 @@ def classic_postgres(job: Job) -> Outcome:
     return Outcome(seconds, parts, counts, notes=["peak RSS is the client's; the server is apart"])
 
 
+# -- (g) the song catalogue alone: local disk and the local S3 server -------------------------
+
+S3_BUCKET = "sparkify-bench"
+S3_CONCURRENCY = 32  # like sparkify's S3Source
+
+
+def _catalogue(job: Job) -> Path:
+    """A source folder holding the full data set's song files and the incremental day's log
+    file (a source needs both kinds), as symlinks."""
+    root = Path(job.work) / "catalogue"
+    if not root.exists():
+        (root / "log_data").mkdir(parents=True)
+        (root / "song_data").symlink_to(Path(job.full) / "song_data")
+        full = Path(job.full) / "log_data"
+        day = next(
+            p
+            for p in input_files(Path(job.incremental), "log")
+            if not (full / os.path.relpath(p, Path(job.incremental) / "log_data")).exists()
+        )
+        (root / "log_data" / Path(day).name).symlink_to(day)
+    return root
+
+
+def sparkify_songs_disk(job: Job) -> Outcome:
+    """The song catalogue (+ one day of logs) from local disk into a new DuckDB file."""
+    db = Path(job.work) / "songs-disk.duckdb"
+    return run_sparkify(job, f"duckdb:///{db}", str(_catalogue(job)))
+
+
+class _MotoServer:
+    """moto's S3 in a process of its own (so its Python does not compete for this process's
+    GIL), on a free port of 127.0.0.1, with fake credentials in this process's environment."""
+
+    def __enter__(self) -> str:
+        import socket
+        import subprocess
+        import sys
+
+        try:
+            import boto3  # noqa: F401
+            import moto  # noqa: F401
+        except ImportError as e:
+            raise NotAvailable(f"boto3 and moto[server] are needed ({e})") from e
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        url = f"http://127.0.0.1:{port}"
+        os.environ.update(
+            AWS_ACCESS_KEY_ID="bench",
+            AWS_SECRET_ACCESS_KEY="bench",
+            AWS_DEFAULT_REGION="us-west-2",
+            AWS_ENDPOINT_URL=url,
+            AWS_EC2_METADATA_DISABLED="true",
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    return url
+            except OSError:
+                time.sleep(0.2)
+        raise NotAvailable("the moto server did not start within 30 s")
+
+    def __exit__(self, *exc: object) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def _s3_client() -> Any:
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client("s3", config=Config(max_pool_connections=S3_CONCURRENCY))
+
+
+def _upload(root: Path) -> int:
+    """Put every input file below ``root`` into the bucket (keys relative to ``root``)."""
+    client = _s3_client()
+    client.create_bucket(
+        Bucket=S3_BUCKET, CreateBucketConfiguration={"LocationConstraint": "us-west-2"}
+    )
+    paths = input_files(root, "log") + input_files(root, "song")
+
+    def put(part: list[str]) -> int:
+        for path in part:
+            key = os.path.relpath(path, root)
+            client.put_object(Bucket=S3_BUCKET, Key=key, Body=Path(path).read_bytes())
+        return len(part)
+
+    parts = [paths[i : i + 500] for i in range(0, len(paths), 500)]
+    with ThreadPoolExecutor(S3_CONCURRENCY) as pool:
+        return sum(pool.map(put, parts))
+
+
+def _get_all() -> int:
+    """The bare floor of reading the bucket: list it, then GET every object's bytes,
+    ``S3_CONCURRENCY`` requests at a time; the bytes read."""
+    client = _s3_client()
+    keys = [
+        o["Key"]
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=S3_BUCKET)
+        for o in page.get("Contents", [])
+    ]
+
+    def get(part: list[str]) -> int:
+        return sum(len(client.get_object(Bucket=S3_BUCKET, Key=k)["Body"].read()) for k in part)
+
+    parts = [keys[i : i + 200] for i in range(0, len(keys), 200)]
+    with ThreadPoolExecutor(S3_CONCURRENCY) as pool:
+        return sum(pool.map(get, parts))
+
+
+def sparkify_songs_s3(job: Job) -> Outcome:
+    """The same catalogue from the local S3 server (moto, in its own process) into a new
+    DuckDB file; the upload is not timed, and a bare concurrent GET of every object is
+    measured first as that server's own floor."""
+    with _MotoServer() as url:
+        started = time.perf_counter()
+        objects = _upload(_catalogue(job))
+        uploaded = time.perf_counter() - started
+        started = time.perf_counter()
+        fetched = _get_all()
+        bare = time.perf_counter() - started
+        db = Path(job.work) / "songs-s3.duckdb"
+        outcome = run_sparkify(job, f"duckdb:///{db}", f"s3://{S3_BUCKET}/")
+    outcome.notes += [
+        f"endpoint {url}; {objects:,} objects uploaded in {uploaded:.1f}s (not timed)",
+        f"bare concurrent GET of every object ({fetched / 1e6:.1f} MB, {S3_CONCURRENCY} at a "
+        f"time): {bare:.2f}s; sparkify / bare GETs = {outcome.seconds / bare:.2f}",
+    ]
+    return outcome
+
+
 APPROACHES: dict[str, Callable[[Job], Outcome]] = {
     "floor": floor,
     "naive-duckdb": naive_duckdb,
@@ -332,4 +470,6 @@ APPROACHES: dict[str, Callable[[Job], Outcome]] = {
     "sparkify-duckdb-incremental": sparkify_duckdb_incremental,
     "sparkify-postgres": sparkify_postgres,
     "classic-postgres": classic_postgres,
+    "sparkify-songs-disk": sparkify_songs_disk,
+    "sparkify-songs-s3": sparkify_songs_s3,
 }

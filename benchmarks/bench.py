@@ -15,6 +15,9 @@ own. Approaches (see docs/performance.md):
   sparkify-duckdb-incremental  the same warehouse, one more day of events
   sparkify-postgres            sparkify's PostgreSQL target (when the module and server exist)
   classic-postgres             json.loads per record + COPY + INSERT…SELECT (the original design)
+  sparkify-songs-disk          target s3: the song files and one day of logs, from local disk
+  sparkify-songs-s3            the same from a local moto S3 server in its own process (upload
+                               not timed; a bare concurrent GET of every object measured too)
 
 The table goes to stdout, progress to stderr; ``--out`` writes every number as JSON.
 """
@@ -43,6 +46,7 @@ HERE = Path(__file__).resolve().parent
 BY_TARGET = {
     "duckdb": ["naive-duckdb", "sparkify-duckdb", "sparkify-duckdb-incremental"],
     "postgres": ["sparkify-postgres", "classic-postgres"],
+    "s3": ["sparkify-songs-disk", "sparkify-songs-s3"],
 }
 PG_DSN = "postgresql://postgres@127.0.0.1:5432"
 
@@ -63,7 +67,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--days", type=int, default=60, help="log files in the full load (one a day)")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--match-rate", type=float, default=0.5, help="share of plays in the catalogue")
-    p.add_argument("--targets", type=_csv, default=["duckdb", "postgres"], help="duckdb,postgres")
+    p.add_argument(
+        "--targets", type=_csv, default=["duckdb", "postgres"], help="duckdb,postgres[,s3]"
+    )
     p.add_argument("--approaches", type=_csv, help="default: floor + every approach of --targets")
     p.add_argument("--out", type=Path, help="write the results as JSON here")
     p.add_argument("--cache-dir", type=Path, default=HERE / ".cache")
@@ -204,12 +210,13 @@ def run_all(args: argparse.Namespace, data: DataSet, work: Path) -> list[dict[st
         results.append(result)
     if any(a.endswith("-postgres") for a in args.approaches) and not args.keep_work:
         _drop_pg_database(args)
-    events = {
-        a: data.extra_events if a.endswith("-incremental") else data.events for a in APPROACHES
-    }
-    nbytes = {
-        a: data.extra_bytes if a.endswith("-incremental") else data.input_bytes for a in APPROACHES
-    }
+    events = {a: data.events for a in APPROACHES}
+    nbytes = {a: data.input_bytes for a in APPROACHES}
+    for a in APPROACHES:
+        if a.endswith("-incremental"):
+            events[a], nbytes[a] = data.extra_events, data.extra_bytes
+        elif report.is_catalogue(a):
+            events[a], nbytes[a] = data.extra_events, data.song_bytes + data.extra_bytes
     report.derive(results, events, nbytes)
     return results
 
