@@ -1,13 +1,14 @@
 """The PostgreSQL target (psycopg 3).
 
 Input is typed by an in-memory DuckDB (the same parser as the DuckDB target) and its result is
-streamed into ``COPY ... FROM STDIN (FORMAT csv)`` in Arrow record batches rendered as CSV by
-Arrow's C++ writer, in a background thread while the next batch is parsed
-(:mod:`sparkify.targets.pg_copy`): no Python code runs per row, and memory stays bounded by
-two batches. On a first load (or a full refresh) the staged rows are also kept in that DuckDB
-and the star is rebuilt there and copied in (:mod:`sparkify.targets.mirror`); otherwise the
-transform SQL runs in PostgreSQL. PostgreSQL text cannot hold the NUL character, so NULs are
-removed from text values (see docs/postgres.md).
+streamed into ``COPY ... FROM STDIN (FORMAT binary)`` in Arrow record batches encoded column by
+column (:mod:`sparkify.targets.pg_binary`; CSV for a table whose column types were changed),
+in a background thread while the next batch is parsed (:mod:`sparkify.targets.pg_copy`): no
+Python code runs per row, and memory stays bounded by two batches. On a first load (or a full
+refresh) the staged rows are also kept in that DuckDB and the star is rebuilt there and copied
+in (:mod:`sparkify.targets.mirror`); otherwise the transform SQL runs in PostgreSQL.
+PostgreSQL text cannot hold the NUL character, so NULs are removed from text values (see
+docs/postgres.md).
 
 The tables live in one schema (``public`` by default), created when missing and put first on
 the ``search_path`` so the portable SQL runs unqualified. :meth:`PostgresTarget.lock` takes a
