@@ -517,3 +517,25 @@ def test_star_built_in_the_client_equals_the_star_built_in_postgres(
     assert {t: r for t, r in rebuilt.items() if t != manifest} == {
         t: r for t, r in client_built.items() if t != manifest
     }
+
+
+def test_a_latin1_database_stores_the_characters_not_the_utf8_bytes(tmp_path: Path) -> None:
+    """sparkify sends UTF-8 and says so (client_encoding), so the server converts text to the
+    database's encoding; a character the encoding lacks fails the run, committing nothing."""
+    from tests.pg import pg_database
+
+    options = "ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0"
+    with pg_database("sparkify_latin1", options) as url:
+        src = tmp_path / "src"
+        write_log(src / "log_data" / "a.json", [event(firstName="Zoë", artist="Beyoncé")])
+        write_song(src, song(artist_name="Beyoncé"))
+        s = load_settings(overrides={"source": str(src), "target": url})
+        with open_target(s) as target:
+            run(open_source(s), target, s)
+        assert rows(url, "SELECT first_name, length(first_name) FROM users") == [("Zoë", 3)]
+        assert rows(url, "SELECT name, length(name) FROM artists") == [("Beyoncé", 7)]
+        before = snapshot(url)
+        write_log(src / "log_data" / "b.json", [event(firstName="🎵", ts=1541000000001)])
+        with open_target(s) as target, pytest.raises(TargetError, match="LATIN1"):
+            run(open_source(s), target, s)
+        assert snapshot(url) == before

@@ -132,7 +132,9 @@ class PostgresTarget(Target):
     # -- connection --------------------------------------------------------------------------
 
     def connect(self, *, read_only: bool = False) -> None:
-        params: dict[str, Any] = {"autocommit": True}
+        # every text value sparkify sends is UTF-8; the server converts it to the database's
+        # encoding (or refuses a character that has none there) instead of storing the bytes
+        params: dict[str, Any] = {"autocommit": True, "client_encoding": "UTF8"}
         if "connect_timeout" not in self.url and "PGCONNECT_TIMEOUT" not in os.environ:
             params["connect_timeout"] = 10
         if "application_name" not in self.url and "PGAPPNAME" not in os.environ:
