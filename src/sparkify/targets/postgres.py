@@ -64,12 +64,6 @@ _STAGED = (
 )
 
 
-def _queued(cursor: psycopg.Cursor[tuple[Any, ...]]) -> QueuedLibpqWriter:
-    """A COPY writer that sends from a thread of its own: the caller builds the next chunk
-    while the previous one is on its way, so the server is not idle meanwhile."""
-    return QueuedLibpqWriter(cursor)
-
-
 def lock_key(schema: str) -> int:
     """The advisory-lock key of a schema: a stable signed 64-bit hash of its name."""
     digest = hashlib.blake2b(f"sparkify:{schema}".encode(), digest_size=8).digest()
@@ -335,7 +329,11 @@ class PostgresTarget(Target):
             binary_chunks(batches, [types[c] for c in columns]) if binary else csv_chunks(batches)
         )
         try:
-            with self.con.cursor() as cur, cur.copy(statement, writer=_queued(cur)) as copy:
+            # psycopg sends from a thread of its own while the next chunk is built
+            with (
+                self.con.cursor() as cur,
+                cur.copy(statement, writer=QueuedLibpqWriter(cur)) as copy,
+            ):
                 for chunk in chunks:
                     copy.write(chunk)
         except psycopg.Error as e:
