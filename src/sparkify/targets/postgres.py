@@ -312,9 +312,8 @@ class PostgresTarget(Target):
                 [self.schema],
             )
             self._column_types = {(r[0], r[1]): r[2] for r in rows}
-        expected = {c.name: c.type for c in table.columns}
         found = [self._column_types.get((table.name, c)) for c in columns]
-        return binary_types_match([expected[c] for c in columns], found)
+        return binary_types_match([table.column(c).type for c in columns], found)
 
     def _copy(
         self,
@@ -324,9 +323,10 @@ class PostgresTarget(Target):
         binary: bool,
     ) -> None:
         statement = self.renderer.copy_from_stdin(table, columns, binary=binary)
-        types = {c.name: c.type for c in table.columns}
         chunks = (
-            binary_chunks(batches, [types[c] for c in columns]) if binary else csv_chunks(batches)
+            binary_chunks(batches, [table.column(c).type for c in columns])
+            if binary
+            else csv_chunks(batches)
         )
         try:
             # psycopg sends from a thread of its own while the next chunk is built
