@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import hashlib
 import itertools
 import json
 import os
@@ -17,7 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sparkify.config import load_settings
 from sparkify.generate import generate
+from sparkify.targets import open_target
 from tests.helpers import DATA_TABLES, event, invoke, rows, snapshot, write_log
 
 ALL = DATA_TABLES
@@ -85,6 +88,53 @@ def test_changed_file_is_reloaded_and_its_old_rows_replaced(
     os.utime(day, (time.time() + 9, time.time() + 9))
     again = invoke("etl", "--source", str(tmp_path), "--target", target_url, "-q")
     assert "0 new, 0 changed, 2 unchanged" in again.output
+
+
+def _execute(url: str, sql: str, params: list[object]) -> None:
+    """One write on the warehouse at ``url``, committed."""
+    with open_target(load_settings(overrides={"target": url})) as target, target.transaction():
+        target.execute(sql, params)
+
+
+_SONG = (
+    '{"song_id": "SO1", "artist_id": "AR1", "title": "Song", "artist_name": "Artist", '
+    '"duration": 200.0, "year": 1}'
+)
+
+
+def test_a_manifest_of_an_earlier_version_still_recognises_unchanged_files(
+    tmp_path: Path, target_url: str
+) -> None:
+    """Manifests written before BLAKE3 hold blake2b checksums: a file touched but identical
+    is still skipped (its rows and ids kept), and its entry now holds the new checksum."""
+    day = write_log(tmp_path / "log_data" / "d1.json", [event(userId="1", ts=1000)])
+    song = write_log(tmp_path / "song_data" / "s.json", [_SONG])
+    assert invoke("run", "--source", str(tmp_path), "--target", target_url, "-q").exit_code == 0
+    before = snapshot(target_url, DATA_TABLES)
+    for path in (day, song):
+        legacy = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+        _execute(
+            target_url,
+            "UPDATE sparkify_manifest SET checksum = ? WHERE source_file LIKE ?",
+            [legacy, f"%/{path.name}"],
+        )
+    for path in (day, song):
+        os.utime(path, (time.time() + 9, time.time() + 9))
+    again = invoke("etl", "--source", str(tmp_path), "--target", target_url, "-q")
+    assert again.exit_code == 0
+    assert "0 new, 0 changed, 2 unchanged" in again.output
+    assert snapshot(target_url, DATA_TABLES) == before
+    for (checksum,) in rows(target_url, "SELECT checksum FROM sparkify_manifest"):
+        assert checksum.startswith("blake3:") and len(checksum) == len("blake3:") + 32
+    # a legacy checksum that does not match is a changed file
+    _execute(
+        target_url,
+        "UPDATE sparkify_manifest SET checksum = ? WHERE source_file LIKE ?",
+        ["0" * 32, "log_data/%"],
+    )
+    os.utime(day, (time.time() + 19, time.time() + 19))
+    changed = invoke("etl", "--source", str(tmp_path), "--target", target_url, "-q")
+    assert "0 new, 1 changed" in changed.output
 
 
 @settings(

@@ -249,7 +249,9 @@ MANIFEST = Table(
         Column("kind", T.TEXT, nullable=False),
         Column("size", T.BIGINT, nullable=False),
         Column("mtime", T.DOUBLE),
-        Column("checksum", T.TEXT, nullable=False, doc="blake2b of the bytes, or the S3 ETag"),
+        Column(
+            "checksum", T.TEXT, nullable=False, doc="BLAKE3 of the bytes (blake3:…), or the ETag"
+        ),
         Column("records", T.INTEGER, nullable=False),
         Column("rejected", T.INTEGER, nullable=False),
         Column("id_end", T.BIGINT, doc="Last event_id reserved for a log file's records"),
