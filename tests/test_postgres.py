@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import struct
@@ -399,32 +400,49 @@ def test_killed_run_leaves_previous_state_and_frees_the_lock(
 # -- COPY path and identical rows ------------------------------------------------------------
 
 
-def test_staging_is_loaded_with_copy_never_insert(pg_url: str, sample: Path) -> None:
+def test_staging_is_loaded_with_copy_never_insert(
+    pg_url: str, sample: Path, tmp_path: Path
+) -> None:
     seen: list[str] = []
     s = load_settings(overrides={"source": str(sample), "target": pg_url})
     with open_target(s, tracer=seen.append) as target:
         run(open_source(s), target, s)
     copies = [q for q in seen if q.startswith("COPY")]
-    assert copies == [
+    staging_events = (
         'COPY "staging_events" ("event_id", "artist", "auth", "firstname", "gender", '
         '"iteminsession", "lastname", "length", "level", "location", "method", "page", '
         '"registration", "sessionid", "song", "status", "ts", "useragent", "userid", '
-        '"source_file", "source_line") FROM STDIN (FORMAT binary)',
+        '"source_file", "source_line") FROM STDIN (FORMAT binary'
+    )
+    assert copies == [
+        # a first load: staging was empty, so it is truncated and loaded frozen
+        staging_events + ", FREEZE)",
         'COPY "staging_songs" ("num_songs", "artist_id", "artist_latitude", '
         '"artist_longitude", "artist_location", "artist_name", "song_id", "title", '
-        '"duration", "year", "source_file", "source_line") FROM STDIN (FORMAT binary)',
+        '"duration", "year", "source_file", "source_line") FROM STDIN (FORMAT binary, FREEZE)',
         'COPY "sparkify_manifest" ("source_file", "kind", "size", "mtime", "checksum", '
         '"records", "rejected", "id_end") FROM STDIN (FORMAT binary)',
-        # a first load: the star is built in the client's copy of staging and copied in
+        # the star is built in the client's copy of staging, each table truncated and
+        # copied in frozen
         *(
             f'COPY "{t.name}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in t.column_names)}) '
-            "FROM STDIN (FORMAT binary)"
+            "FROM STDIN (FORMAT binary, FREEZE)"
             for t in STAR_TABLES
         ),
     ]
     assert not [
         q for q in seen if q.upper().startswith(("INSERT INTO STAGING", "INSERT INTO SONGPLAYS"))
     ]
+    # a later run adds to staging without emptying it: an ordinary COPY
+    more = tmp_path / "more"
+    shutil.copytree(sample, more)
+    write_log(more / "log_data" / "extra.json", [event()])
+    seen.clear()
+    s = load_settings(overrides={"source": str(more), "target": pg_url})
+    with open_target(s, tracer=seen.append) as target:
+        assert etl(open_source(s), target).files_new == 1
+    assert [q for q in seen if q.startswith('COPY "staging_events"')] == [staging_events + ")"]
+    assert not [q for q in seen if "FREEZE" in q or q.startswith("TRUNCATE")]
 
 
 TRICKY = [

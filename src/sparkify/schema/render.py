@@ -181,12 +181,18 @@ class PostgresRenderer(Renderer):
             f"{self.primary_key_name(table)} PRIMARY KEY ({self.quote(key)})"
         )
 
-    def copy_from_stdin(self, table: Table, columns: Sequence[str], *, binary: bool = True) -> str:
+    def copy_from_stdin(
+        self, table: Table, columns: Sequence[str], *, binary: bool = True, freeze: bool = False
+    ) -> str:
         """The bulk load of ``columns`` of ``table`` from the client: PostgreSQL's binary
-        format, or CSV (for columns whose types were changed in the warehouse)."""
+        format, or CSV (for columns whose types were changed in the warehouse). ``freeze``
+        (only for a table truncated earlier in the same transaction): the rows are written
+        frozen and their pages marked all-visible, so neither this load nor the first reads
+        after it (the checks) set hint bits page by page."""
         cols = ", ".join(self.quote(c) for c in columns)
         fmt = "binary" if binary else "csv"
-        return f"COPY {self.quote(table.name)} ({cols}) FROM STDIN (FORMAT {fmt})"
+        options = f"FORMAT {fmt}" + (", FREEZE" if freeze else "")
+        return f"COPY {self.quote(table.name)} ({cols}) FROM STDIN ({options})"
 
     def analyze(self, table: Table, columns: tuple[str, ...] = ()) -> str:
         """ANALYZE ``table`` (only ``columns`` when given)."""

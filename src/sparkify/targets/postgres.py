@@ -40,6 +40,7 @@ from sparkify.schema.model import (
     MANIFEST,
     STAGING_EVENTS,
     STAGING_SONGS,
+    STAGING_TABLES,
     STAR_TABLES,
     Table,
 )
@@ -112,6 +113,8 @@ class PostgresTarget(Target):
         self._writer = CopyWriter()
         self._mirror: StagingMirror | None = None
         self._column_types: dict[tuple[str, str], str] | None = None
+        #: Tables this transaction truncated: COPY into them may write frozen rows.
+        self._truncated: set[str] = set()
 
     def describe(self) -> str:
         return mask_url(self.url)
@@ -227,6 +230,7 @@ class PostgresTarget(Target):
     def begin(self) -> None:
         self._forget_mirror()
         self._column_types = None
+        self._truncated = set()
         self.execute("BEGIN")
 
     def commit(self) -> None:
@@ -315,14 +319,23 @@ class PostgresTarget(Target):
         found = [self._column_types.get((table.name, c)) for c in columns]
         return binary_types_match([table.column(c).type for c in columns], found)
 
+    def _truncate(self, table: Table) -> None:
+        """Empty ``table``; COPYs into it later in this transaction write frozen rows."""
+        self.execute(self.renderer.macro_clear(self.renderer.quote(table.name)))
+        self._truncated.add(table.name)
+
+    def _copy_statement(self, table: Table, columns: Sequence[str], binary: bool) -> str:
+        freeze = table.name in self._truncated
+        return self.renderer.copy_from_stdin(table, columns, binary=binary, freeze=freeze)
+
     def _copy(
         self,
         table: Table,
         columns: Sequence[str],
         batches: Iterable[pa.RecordBatch],
         binary: bool,
+        statement: str,
     ) -> None:
-        statement = self.renderer.copy_from_stdin(table, columns, binary=binary)
         chunks = (
             binary_chunks(batches, [table.column(c).type for c in columns])
             if binary
@@ -346,8 +359,9 @@ class PostgresTarget(Target):
         now."""
         self._writer.drain()
         binary = self._binary(table, columns)
-        self.trace(self.renderer.copy_from_stdin(table, columns, binary=binary))
-        self._copy(table, columns, batches, binary)
+        statement = self._copy_statement(table, columns, binary)
+        self.trace(statement)
+        self._copy(table, columns, batches, binary, statement)
 
     def _copy_later(
         self,
@@ -357,11 +371,12 @@ class PostgresTarget(Target):
     ) -> None:
         """Queue one COPY on the writer; ``batches`` opens the rows when the COPY runs."""
         binary = self._binary(table, columns)
-        self.trace(self.renderer.copy_from_stdin(table, columns, binary=binary))
+        statement = self._copy_statement(table, columns, binary)
+        self.trace(statement)
 
         def job() -> None:
             with batches() as rows:
-                self._copy(table, columns, rows, binary)
+                self._copy(table, columns, rows, binary, statement)
 
         self._writer.submit(job)
 
@@ -374,6 +389,9 @@ class PostgresTarget(Target):
                 "AND NOT EXISTS (SELECT 1 FROM staging_songs)"
             )
             self._mirror = StagingMirror(con, complete=bool(empty))
+            if empty:  # emptied in this transaction, so that its rows are loaded frozen
+                for table in STAGING_TABLES:
+                    self._truncate(table)
         return self._mirror
 
     def ingest(self, batch: StagedBatch) -> None:
@@ -397,11 +415,11 @@ class PostgresTarget(Target):
         return self._mirror if self._mirror is not None and self._mirror.complete else None
 
     def load_star(self, mirror: StagingMirror) -> None:
-        """Empty the star tables, drop their primary keys, COPY the mirror's star rows in and
-        add the keys back."""
+        """Empty the star tables, drop their primary keys, COPY the mirror's star rows in
+        (frozen: the tables were emptied in this transaction) and add the keys back."""
         self._drop_primary_keys()
         for table in STAR_TABLES:
-            self.execute(self.renderer.macro_clear(self.renderer.quote(table.name)))
+            self._truncate(table)
             self.copy_batches(table, table.column_names, mirror.rows(table, COPY_BATCH_ROWS))
         self.finish_transform(full=True)
 
