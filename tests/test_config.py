@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from sparkify.config import default_memory_limit, load_settings
+from sparkify.config import load_settings
 from sparkify.errors import ConfigError
 
 
@@ -21,21 +20,9 @@ def test_precedence_defaults_file_env_flags(tmp_path: Path) -> None:
         "from-file",
         "duckdb:///env.duckdb",
         9,
-        default_memory_limit(),
+        "1GB",
     )
     assert load_settings(env={}).target == "duckdb:///file.duckdb"
-
-
-def test_the_default_memory_limit_is_2gb_or_40_percent_of_a_smaller_machine(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    pages = {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": (24 << 30) // 4096}
-    monkeypatch.setattr(os, "sysconf", lambda name: pages[name])
-    assert default_memory_limit() == "2048MB"
-    pages["SC_PHYS_PAGES"] = (2 << 30) // 4096  # a 2 GB machine
-    assert default_memory_limit() == "819MB"
-    assert load_settings(env={}).memory_limit == "819MB"
-    assert load_settings(env={"SPARKIFY_MEMORY_LIMIT": "3GB"}).memory_limit == "3GB"
 
 
 def test_defaults_without_file(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import difflib
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,21 +26,6 @@ _FOREIGN_ENV_PREFIXES = ("SPARKIFY_CLUSTER_", "SPARKIFY_TEST_")
 _SECRET_WORDS = ("password", "secret", "token", "access_key")
 
 
-#: DuckDB's memory limit when none is set, in MB: a load of 10 million events takes 1.3 x as
-#: long under 1 GB, where DuckDB spills (docs/performance.md).
-DEFAULT_MEMORY_MB = 2048
-
-
-def default_memory_limit() -> str:
-    """``DEFAULT_MEMORY_MB``, or 40 % of this machine's memory when that is less (DuckDB
-    spills to disk beyond its limit)."""
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (AttributeError, ValueError, OSError):
-        return f"{DEFAULT_MEMORY_MB}MB"
-    return f"{max(256, min(DEFAULT_MEMORY_MB, int(total * 0.4) >> 20))}MB"
-
-
 @dataclass(frozen=True)
 class Settings:
     """Everything a pipeline command needs to know, already merged from every layer."""
@@ -51,7 +36,7 @@ class Settings:
     target: str = DEFAULT_TARGET
     schema: str = "public"
     max_errors: int | None = None
-    memory_limit: str = field(default_factory=default_memory_limit)
+    memory_limit: str = "1GB"
     threads: int | None = None
     batch_mb: int = 256
     lock_timeout: float = 0.0

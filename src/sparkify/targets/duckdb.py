@@ -12,7 +12,6 @@ import duckdb
 import pyarrow as pa
 
 from sparkify.arrow_sql import execute_on_arrow
-from sparkify.config import default_memory_limit
 from sparkify.dialects import Dialect
 from sparkify.errors import BusyError, QueryError, TargetError
 from sparkify.schema.model import LOAD_ERRORS, MANIFEST, STAGING_EVENTS, STAGING_SONGS, Table
@@ -62,7 +61,7 @@ class DuckDBTarget(Target):
         self,
         url: str,
         *,
-        memory_limit: str | None = None,
+        memory_limit: str = "1GB",
         threads: int | None = None,
         lock_timeout: float = 0.0,
         tracer: Tracer | None = None,
@@ -70,7 +69,7 @@ class DuckDBTarget(Target):
         super().__init__(tracer)
         self.url = url
         self.path = duckdb_path(url)
-        self.memory_limit = memory_limit or default_memory_limit()
+        self.memory_limit = memory_limit
         self.threads = threads
         self.lock_timeout = lock_timeout
         self._con: duckdb.DuckDBPyConnection | None = None

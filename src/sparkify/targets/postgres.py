@@ -33,7 +33,6 @@ import pyarrow as pa
 from psycopg import errors as pgerrors
 from psycopg.copy import QueuedLibpqWriter
 
-from sparkify.config import default_memory_limit
 from sparkify.dialects import Dialect
 from sparkify.errors import BusyError, ConfigError, QueryError, TargetError
 from sparkify.schema.model import (
@@ -93,7 +92,7 @@ class PostgresTarget(Target):
         url: str,
         *,
         schema: str = "public",
-        memory_limit: str | None = None,
+        memory_limit: str = "1GB",
         threads: int | None = None,
         lock_timeout: float = 0.0,
         tracer: Tracer | None = None,
@@ -105,7 +104,7 @@ class PostgresTarget(Target):
             self.schema = check_identifier(schema, "schema")
         except ValueError as e:
             raise ConfigError(f"Bad --schema: {e}.", "Example: --schema analytics") from e
-        self.memory_limit = memory_limit or default_memory_limit()
+        self.memory_limit = memory_limit
         self.threads = threads
         self.lock_timeout = lock_timeout
         self._con: psycopg.Connection[tuple[Any, ...]] | None = None
