@@ -31,7 +31,15 @@ def _load(dialect: Dialect) -> list[str]:
         r = renderer_for(dialect)
         return load_plan(r, (STAGING_EVENTS, STAGING_SONGS), (LOAD_ERRORS, MANIFEST))
     pg = PostgresRenderer()
-    return [pg.copy_from_stdin(t, t.column_names) for t in (STAGING_EVENTS, STAGING_SONGS)]
+    staging = (STAGING_EVENTS, STAGING_SONGS)
+    first = [pg.macro_clear(pg.quote(t.name)) for t in staging]
+    first += [pg.copy_from_stdin(t, t.column_names, freeze=True) for t in staging]
+    first[0] = (
+        "-- a first load or --full-refresh: staging (empty) truncated, loaded frozen\n" + first[0]
+    )
+    later = [pg.copy_from_stdin(t, t.column_names) for t in staging]
+    later[0] = "-- runs into a loaded warehouse:\n" + later[0]
+    return first + later
 
 
 def _transform(r: Renderer) -> list[str]:
@@ -43,7 +51,7 @@ def _transform(r: Renderer) -> list[str]:
         first_load += [
             r.drop_primary_key(table),
             r.macro_clear(r.quote(table.name)),
-            r.copy_from_stdin(table, table.column_names),
+            r.copy_from_stdin(table, table.column_names, freeze=True),
         ]
     first_load += [r.add_primary_key(t) for t in STAR_TABLES]
     first_load[0] = (
