@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 
@@ -15,8 +16,7 @@ from sparkify.targets.base import Target
 
 
 class Entry(NamedTuple):
-    """What the manifest remembers of one loaded file (a tuple: 100,000 of them are made
-    on every run)."""
+    """What the manifest remembers of one loaded file."""
 
     size: int
     mtime: float | None
@@ -26,30 +26,70 @@ class Entry(NamedTuple):
     id_end: int | None = None
 
 
+_COLUMNS = ("source_file", *Entry._fields)
+
+
+class Manifest(Mapping[str, Entry]):
+    """Every manifest entry of the warehouse, by source file, kept as the query's columns: a
+    catalogue of 500,000 song files would otherwise make 500,000 tuples on every run. An
+    :class:`Entry` is made only when one is looked up."""
+
+    def __init__(self, columns: Sequence[Sequence[Any]]) -> None:
+        self._paths = columns[0]
+        self._size, self._mtime, self._checksum = columns[1], columns[2], columns[3]
+        self._columns = columns[1:]
+        self._row = dict(zip(self._paths, range(len(self._paths)), strict=True))
+
+    def __getitem__(self, path: str) -> Entry:
+        i = self._row[path]
+        return Entry(*(column[i] for column in self._columns))
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._row
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def id_ends(self) -> dict[str, int]:
+        """The last event id reserved by each loaded log file."""
+        ends = self._columns[Entry._fields.index("id_end")]
+        return {path: end for path, end in zip(self._paths, ends, strict=True) if end}
+
+    def same(self, file: SourceFile) -> bool:
+        """Whether ``file`` certainly did not change since it was loaded: the same size and
+        modification time, or the same ETag."""
+        i = self._row.get(file.path)
+        if i is None or self._size[i] != file.size:
+            return False
+        if file.etag is not None:
+            return bool(file.etag == self._checksum[i])
+        return file.mtime is not None and bool(self._mtime[i] == file.mtime)
+
+
 @dataclass(frozen=True)
 class Plan:
     """Files to read (new, or whose size/mtime/ETag differ) and files known to be unchanged."""
 
     to_read: list[SourceFile]
     unchanged: list[SourceFile]
-    known: dict[str, Entry]
+    known: Manifest
 
 
-def read_manifest(target: Target) -> dict[str, Entry]:
+def read_manifest(target: Target) -> Manifest:
     """Every manifest entry of the warehouse, by source file."""
-    rows = target.query(
-        "SELECT source_file, size, mtime, checksum, records, rejected, id_end "
-        "FROM sparkify_manifest"
-    )
-    return {r[0]: Entry(*r[1:]) for r in rows}
+    sql = f"SELECT {', '.join(_COLUMNS)} FROM sparkify_manifest"
+    return Manifest(target.query_columns(sql, len(_COLUMNS)))
 
 
 class EventIds:
     """The event ids reserved so far, kept in step with the run so that no batch has to ask
     the warehouse: new log files number their events above :meth:`base`."""
 
-    def __init__(self, known: dict[str, Entry]) -> None:
-        self._ends = {path: e.id_end for path, e in known.items() if e.id_end}
+    def __init__(self, known: Manifest) -> None:
+        self._ends = known.id_ends()
 
     def base(self) -> int:
         """The largest id reserved by a file still loaded."""
@@ -65,26 +105,17 @@ class EventIds:
         self._ends.update((path, c.id_end) for path, c in counts.items() if c.id_end)
 
 
-def _same(file: SourceFile, entry: Entry) -> bool:
-    if file.size != entry.size:
-        return False
-    if file.etag is not None:
-        return file.etag == entry.checksum
-    return file.mtime is not None and entry.mtime == file.mtime
-
-
-def plan(files: list[SourceFile], known: dict[str, Entry]) -> Plan:
+def plan(files: list[SourceFile], known: Manifest) -> Plan:
     """Split ``files`` into those that must be read and those that certainly did not change
     (same size and modification time, or same ETag)."""
     to_read: list[SourceFile] = []
     unchanged: list[SourceFile] = []
     for f in files:
-        entry = known.get(f.path)
-        (unchanged if entry is not None and _same(f, entry) else to_read).append(f)
+        (unchanged if known.same(f) else to_read).append(f)
     return Plan(to_read, unchanged, known)
 
 
-def is_unchanged(data: FileData, known: dict[str, Entry]) -> bool:
+def is_unchanged(data: FileData, known: Mapping[str, Entry]) -> bool:
     """Whether a file that was read has the checksum and size already loaded. An entry
     written by an earlier version (blake2b) is compared with the bytes' blake2b; the
     manifest row written for the file then holds the new checksum."""

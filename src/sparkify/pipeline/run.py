@@ -130,7 +130,7 @@ def _prefetched(
 def _stage_batch(
     target: Target,
     datas: list[FileData],
-    known: dict[str, manifest.Entry],
+    known: manifest.Manifest,
     ids: manifest.EventIds,
     result: EtlResult,
 ) -> None:

@@ -78,6 +78,12 @@ class Target(ABC):
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run one query and return all its rows. Raises ``QueryError``."""
 
+    def query_columns(self, sql: str, width: int) -> list[list[Any]]:
+        """The result of ``sql`` (``width`` columns) as one list per column. Default: the
+        rows of :meth:`query`, transposed."""
+        rows = self.query(sql)
+        return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * width
+
     @abstractmethod
     def begin(self) -> None:
         """Start a transaction."""

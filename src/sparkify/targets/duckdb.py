@@ -154,6 +154,15 @@ class DuckDBTarget(Target):
         except duckdb.Error as e:
             raise self._failure(e, "query") from e
 
+    def query_columns(self, sql: str, width: int) -> list[list[Any]]:
+        """Through Arrow: the values become Python objects a column at a time, in C."""
+        self.trace(sql)
+        try:
+            table = self.con.sql(sql).to_arrow_table()
+        except duckdb.Error as e:
+            raise self._failure(e, "query") from e
+        return [column.to_pylist() for column in table.columns]
+
     def begin(self) -> None:
         self.execute("BEGIN TRANSACTION")
 
