@@ -82,7 +82,9 @@ class Target(ABC):
         """The result of ``sql`` (``width`` columns) as one list per column. Default: the
         rows of :meth:`query`, transposed."""
         rows = self.query(sql)
-        return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * width
+        if not rows:
+            return [[] for _ in range(width)]
+        return [list(column) for column in zip(*rows, strict=True)]
 
     @abstractmethod
     def begin(self) -> None:
