@@ -11,7 +11,12 @@ from pathlib import Path
 from typing import Any
 
 MB = 1_000_000  # throughput: MB/s of input = 10^6 bytes per second; RSS is in MiB (2^20)
-TARGETS = {"floor_ratio": 3.0, "peak_rss_mib": 2048.0, "incremental_share": 0.10}
+TARGETS = {
+    "floor_ratio": 3.0,
+    "peak_rss_mib": 2048.0,
+    "incremental_share": 0.10,
+    "pg_ratio": 0.5,
+}
 
 
 def _meminfo_mib() -> float | None:
@@ -140,7 +145,7 @@ def derive(results: list[dict[str, Any]], events: dict[str, int], nbytes: dict[s
     by_name = {r["approach"]: r for r in results if r["status"] == "ok"}
     floor = by_name.get("floor")
     full = by_name.get("sparkify-duckdb")
-    for r in by_name.values():
+    for r in (r for r in results if r["status"] == "ok"):  # an approach may run twice
         name = r["approach"]
         r["events"], r["input_bytes"] = events[name], nbytes[name]
         r["events_per_s"] = events[name] / r["seconds"]
@@ -176,6 +181,10 @@ def verdicts(results: list[dict[str, Any]]) -> list[str]:
                 "%",
             )
         )
+    pg, classic = by_name.get("sparkify-postgres"), by_name.get("classic-postgres")
+    if pg is not None and classic is not None:
+        ratio = pg["seconds"] / classic["seconds"]
+        lines.append(_verdict("sparkify-postgres / classic-postgres", ratio, "pg_ratio", "x"))
     agree = agreement(results)
     if agree is not None:
         lines.append(agree)
