@@ -38,6 +38,20 @@ def test_missing_source_is_one_error_and_writes_nothing(tmp_path: Path) -> None:
     assert not (tmp_path / "sparkify.duckdb").exists()
 
 
+def test_error_text_is_printed_as_is_not_as_markup(tmp_path: Path) -> None:
+    # brackets in a path (or in a hint such as pip install 'sparkify[postgres]') are text
+    folder = tmp_path / "exports [data]"
+    folder.mkdir()
+    out = subprocess.run(
+        [sys.executable, "-m", "sparkify", "run", "--source", str(folder)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert out.returncode == ExitCode.SOURCE
+    assert f"{folder / 'log_data'} not found" in out.stderr.replace("\n", "")
+
+
 @pytest.mark.parametrize(
     ("url", "message"),
     [
@@ -124,8 +138,9 @@ def test_sql_command_prints_every_section() -> None:
 def test_generate_command(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         cli,
-        ["generate", str(tmp_path / "g"), "--events", "500", "--songs", "20", "--days", "3", "-q"],
+        ["generate", str(tmp_path / "g [demo]"), "--events", "500", "--songs", "20", "--days", "3"],
     )
     assert result.exit_code == 0, result.output
-    assert len(list((tmp_path / "g" / "log_data").rglob("*.json"))) == 3
-    assert len(list((tmp_path / "g" / "song_data").rglob("*.json"))) == 20
+    assert len(list((tmp_path / "g [demo]" / "log_data").rglob("*.json"))) == 3
+    assert len(list((tmp_path / "g [demo]" / "song_data").rglob("*.json"))) == 20
+    assert f"song files to {tmp_path / 'g [demo]'} in" in result.output.replace("\n", "")

@@ -11,6 +11,7 @@ import sys
 from typing import NoReturn
 
 import click
+from rich.markup import escape
 
 from sparkify import __version__
 from sparkify.cli.pipeline import check, create_tables, etl, run
@@ -55,9 +56,10 @@ _optional_commands()
 
 
 def _fail(error: SparkifyError) -> NoReturn:
-    stderr.print(f"[bold red]error:[/] {error.message}", markup=True, soft_wrap=True)
+    # the texts are plain: a path or a hint like pip install 'sparkify[postgres]' is not markup
+    stderr.print(f"[bold red]error:[/] {escape(error.message)}", markup=True, soft_wrap=True)
     if error.hint:
-        stderr.print(f"  [dim]hint:[/] {error.hint}", markup=True, soft_wrap=True)
+        stderr.print(f"  [dim]hint:[/] {escape(error.hint)}", markup=True, soft_wrap=True)
     sys.exit(int(error.exit_code))
 
 

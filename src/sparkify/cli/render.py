@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -71,7 +72,7 @@ class RichReporter:
 
     def note(self, message: str) -> None:
         if not self.quiet:
-            stderr.print(message)
+            stderr.print(escape(message))
 
 
 def _n(value: int | float) -> str:
@@ -83,8 +84,8 @@ def etl_summary(result: EtlResult, checks: CheckReport | None = None) -> Table:
     t = Table(title="sparkify: load summary", show_header=False, title_justify="left")
     t.add_column("what", style="bold")
     t.add_column("value", justify="right")
-    t.add_row("source", result.source)
-    t.add_row("target", result.target)
+    t.add_row("source", escape(result.source))
+    t.add_row("target", escape(result.target))
     files = (
         f"{_n(result.files_total)} ({_n(result.files_new)} new, "
         f"{_n(result.files_changed)} changed, {_n(result.files_skipped)} unchanged)"
@@ -118,7 +119,7 @@ def check_table(report: CheckReport) -> Table:
     t.add_column("what it verifies")
     for r in report.results:
         value = f"{r.value:.2%}" if r.status == "info" else _n(int(r.value))
-        t.add_row(f"[{colors[r.status]}]{r.status}[/]", r.name, value, r.description)
+        t.add_row(f"[{colors[r.status]}]{r.status}[/]", r.name, value, escape(r.description))
     return t
 
 
