@@ -144,3 +144,12 @@ def test_generate_command(tmp_path: Path) -> None:
     assert len(list((tmp_path / "g [demo]" / "log_data").rglob("*.json"))) == 3
     assert len(list((tmp_path / "g [demo]" / "song_data").rglob("*.json"))) == 20
     assert f"song files to {tmp_path / 'g [demo]'} in" in result.output.replace("\n", "")
+
+
+def test_progress_bars_only_for_work_to_do(tmp_path: Path, sample: Path) -> None:
+    cmd = [sys.executable, "-m", "sparkify", "run", "--source", str(sample)]
+    first = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, check=True)
+    again = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, check=True)
+    assert "Staging" in first.stderr and "Transforming" in first.stderr
+    assert "Staging" not in again.stderr  # every file unchanged: nothing to stage, no bar
+    assert "101 unchanged" in again.stdout

@@ -53,7 +53,7 @@ class RichReporter:
         return self._progress
 
     def start(self, task: str, total: float | None = None, unit: str = "") -> None:
-        if self.quiet:
+        if self.quiet or total == 0:  # nothing to do (a re-run with no new files): no bar
             return
         self._tasks[task] = self._bar(unit).add_task(task, total=total)
 
