@@ -11,7 +11,7 @@ import sys
 from typing import NoReturn
 
 import click
-from rich.markup import escape
+from rich.text import Text
 
 from sparkify import __version__
 from sparkify.cli.pipeline import check, create_tables, etl, run
@@ -56,10 +56,9 @@ _optional_commands()
 
 
 def _fail(error: SparkifyError) -> NoReturn:
-    # the texts are plain: a path or a hint like pip install 'sparkify[postgres]' is not markup
-    stderr.print(f"[bold red]error:[/] {escape(error.message)}", markup=True, soft_wrap=True)
+    stderr.print(Text.assemble(("error:", "bold red"), " ", error.message), soft_wrap=True)
     if error.hint:
-        stderr.print(f"  [dim]hint:[/] {escape(error.hint)}", markup=True, soft_wrap=True)
+        stderr.print(Text.assemble("  ", ("hint:", "dim"), " ", error.hint), soft_wrap=True)
     sys.exit(int(error.exit_code))
 
 

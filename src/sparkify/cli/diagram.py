@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import click
-from rich.markup import escape
 
 from sparkify.cli.render import stderr
 from sparkify.errors import ConfigError
@@ -57,4 +56,4 @@ def diagram(fmt: str, output: Path | None, physical: bool, all_tables: bool) -> 
         output.write_bytes(data)
     except OSError as e:
         raise ConfigError(f"Cannot write {output}: {e.strerror}.", "Check the -o path.") from e
-    stderr.print(escape(f"Wrote the {fmt} diagram to {output}."))
+    stderr.print(f"Wrote the {fmt} diagram to {output}.")

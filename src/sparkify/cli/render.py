@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -18,12 +17,15 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from sparkify.pipeline.check import CheckReport
 from sparkify.pipeline.run import EtlResult
 
-stdout = Console(highlight=False)
-stderr = Console(stderr=True, highlight=False)
+# markup off: messages, paths and hints are printed as text ('sparkify[postgres]' keeps its
+# brackets); styles are given as rich Text
+stdout = Console(highlight=False, markup=False)
+stderr = Console(stderr=True, highlight=False, markup=False)
 
 
 class RichReporter:
@@ -72,7 +74,7 @@ class RichReporter:
 
     def note(self, message: str) -> None:
         if not self.quiet:
-            stderr.print(escape(message))
+            stderr.print(message)
 
 
 def _n(value: int | float) -> str:
@@ -84,8 +86,8 @@ def etl_summary(result: EtlResult, checks: CheckReport | None = None) -> Table:
     t = Table(title="sparkify: load summary", show_header=False, title_justify="left")
     t.add_column("what", style="bold")
     t.add_column("value", justify="right")
-    t.add_row("source", escape(result.source))
-    t.add_row("target", escape(result.target))
+    t.add_row("source", result.source)
+    t.add_row("target", result.target)
     files = (
         f"{_n(result.files_total)} ({_n(result.files_new)} new, "
         f"{_n(result.files_changed)} changed, {_n(result.files_skipped)} unchanged)"
@@ -119,7 +121,7 @@ def check_table(report: CheckReport) -> Table:
     t.add_column("what it verifies")
     for r in report.results:
         value = f"{r.value:.2%}" if r.status == "info" else _n(int(r.value))
-        t.add_row(f"[{colors[r.status]}]{r.status}[/]", r.name, value, escape(r.description))
+        t.add_row(Text(r.status, style=colors[r.status]), r.name, value, r.description)
     return t
 
 

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.markup import escape
 
 from sparkify.cli.options import common, settings_from, target
 from sparkify.cli.render import stderr
@@ -44,6 +43,4 @@ def report(output: Path, quiet: bool, **params: Any) -> None:
     finally:
         tgt.close()
     if not quiet:
-        stderr.print(
-            escape(f"Wrote the report of {tgt.describe()} to {output} ({size / 1000:,.0f} KB).")
-        )
+        stderr.print(f"Wrote the report of {tgt.describe()} to {output} ({size / 1000:,.0f} KB).")

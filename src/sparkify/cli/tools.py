@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.markup import escape
 
 from sparkify.cli.render import RichReporter, stdout
 from sparkify.dialects import Dialect
@@ -67,10 +66,8 @@ def generate(
     )
     reporter.finish("Generating")
     stdout.print(
-        escape(
-            f"Wrote {result.log_files:,} log files ({result.events:,} events) and "
-            f"{result.song_files:,} song files to {out_dir} in {result.seconds:.1f} s."
-        )
+        f"Wrote {result.log_files:,} log files ({result.events:,} events) and "
+        f"{result.song_files:,} song files to {out_dir} in {result.seconds:.1f} s."
     )
 
 
