@@ -234,6 +234,8 @@ def etl(
     started = time.perf_counter()
     result = EtlResult(source.describe(), target.describe())
     files = source.list_files() if files is None else files
+    for line in source.listing_notes(files):
+        rep.note(line)
     missing = {t.name for t in ALL_TABLES} - target.table_names()
     if missing:
         raise TargetError(
