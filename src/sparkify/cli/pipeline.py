@@ -11,7 +11,15 @@ import click
 
 import sparkify.pipeline.run as pipeline
 from sparkify.cli.options import common, settings_from, source, target
-from sparkify.cli.render import RichReporter, check_json, check_table, etl_summary, stdout
+from sparkify.cli.render import (
+    RichReporter,
+    check_json,
+    check_table,
+    etl_summary,
+    rejected_files_warnings,
+    stderr,
+    stdout,
+)
 from sparkify.config import Settings
 from sparkify.pipeline.check import run_checks
 from sparkify.pipeline.demo import demo_source, describe_demo
@@ -55,6 +63,8 @@ def run(full_refresh: bool, quiet: bool, **params: Any) -> None:
                 src, tgt, settings, full_refresh=full_refresh, reporter=reporter, files=files
             )
     stdout.print(etl_summary(result.etl, result.checks))
+    for line in rejected_files_warnings(result.etl):
+        stderr.print(line)
     if not result.checks.ok:
         stdout.print(check_table(result.checks))
     pipeline.require_checks(result.checks)
@@ -87,6 +97,8 @@ def etl(full_refresh: bool, quiet: bool, **params: Any) -> None:
                 files=files,
             )
     stdout.print(etl_summary(result))
+    for line in rejected_files_warnings(result):
+        stderr.print(line)
 
 
 @click.command("create-tables")

@@ -26,6 +26,7 @@ from sparkify.pipeline.transform import (
 )
 from sparkify.schema.model import ALL_TABLES, MANIFEST, META_TABLES, STAGING_TABLES, STAR_TABLES
 from sparkify.sources.base import FileKind, Source, SourceFile
+from sparkify.sql.rejects import FIRST_REJECTS
 from sparkify.targets.base import Target
 
 MAX_BATCH_FILES = 50_000
@@ -49,6 +50,10 @@ class EtlResult:
     incremental: bool = False
     table_counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    #: Files of this run all of whose records were rejected: path -> record count.
+    all_rejected: dict[str, int] = field(default_factory=dict)
+    #: Files of this run with rejected records: path -> rejected count.
+    rejected_by_file: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -164,6 +169,33 @@ def _stage_batch(
     result.events_staged += batch.events
     result.songs_staged += batch.songs
     result.rejected += batch.rejected
+    result.rejected_by_file.update((p, c.rejected) for p, c in batch.counts.items() if c.rejected)
+    result.all_rejected.update(
+        (path, c.records)
+        for path, c in batch.counts.items()
+        if c.records and c.rejected == c.records
+    )
+
+
+def _too_many_errors(target: Target, result: EtlResult, limit: int) -> TooManyErrorsError:
+    """The error for more than ``limit`` rejects: the files with the most, each with its first
+    reason (read from the run's uncommitted ``load_errors``, before the rollback)."""
+    top = sorted(result.rejected_by_file.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+    wanted = {path for path, _ in top}
+    first = {
+        str(f): (line, str(why)) for f, line, why in target.query(FIRST_REJECTS) if f in wanted
+    }
+    worst = "; ".join(
+        f"{path} ({n:,}, first at line {first.get(path, (None, ''))[0]}: "
+        f"{first.get(path, (None, '?'))[1][:100]})"
+        for path, n in top
+    )
+    return TooManyErrorsError(
+        f"{result.rejected:,} records were rejected, more than --max-errors {limit}; nothing was "
+        f"committed. Most rejects: {worst}.",
+        "See every reject with `sparkify run --dry-run` and the same options (nothing is "
+        "committed), fix the input, or raise --max-errors to load the rest without them.",
+    )
 
 
 def _max_event_id(target: Target) -> int:
@@ -202,6 +234,8 @@ def etl(
     started = time.perf_counter()
     result = EtlResult(source.describe(), target.describe())
     files = source.list_files() if files is None else files
+    for line in source.listing_notes(files):
+        rep.note(line)
     missing = {t.name for t in ALL_TABLES} - target.table_names()
     if missing:
         raise TargetError(
@@ -232,12 +266,7 @@ def etl(
             _stage_batch(target, datas, known, ids, result)
         rep.finish("Staging")
         if max_errors is not None and result.rejected > max_errors:
-            raise TooManyErrorsError(
-                f"{result.rejected} records were rejected, more than --max-errors {max_errors}; "
-                "nothing was committed.",
-                "See the reasons with a run without --max-errors (table load_errors), fix the "
-                "input, or raise the limit.",
-            )
+            raise _too_many_errors(target, result, max_errors)
         if result.files_new or result.files_changed or full_refresh:
             result.incremental = incremental and event_base > 0 and not result.files_changed
             if result.incremental:
