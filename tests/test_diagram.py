@@ -32,7 +32,7 @@ MERMAID_LINE = re.compile(
     r"|    accTitle: .+|    accDescr: .+|    %%.*"
     r'|    \w+ (\|\||\|o)--o\{ \w+ : "\w+"'
     r'|    \w+(\["[^"]+"\])? \{'
-    r'|        (bigint|integer|double|text|timestamp) \w+( PK| FK| PK, FK)?( "[^"]*")?'
+    r'|        (bigint|integer|double|text|timestamp|varchar\(\d+\)) \w+( PK| FK| PK, FK)?( "[^"]*")?'
     r"|    \})$"
 )
 
