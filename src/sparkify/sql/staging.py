@@ -8,8 +8,9 @@ which is then typed one small fragment at a time with the same rules json_transf
 to a whole record. So "missing or null" (no JSON text) and "cannot be typed" (JSON text, no
 value) are told apart without a second parse; only rows whose text fields look like an object
 or array (or an integer-text field that is not an integer) are parsed again keeping every
-field's raw JSON, for the reason. The line's text is kept for rejected rows only. No Python
-touches the records.
+field's raw JSON, for the reason. A text value longer than its column's width (UTF-8 bytes,
+from the model) is rejected with :func:`sparkify.limits.too_long_reason`, as on Redshift. The
+line's text is kept for rejected rows only. No Python touches the records.
 """
 
 from __future__ import annotations
