@@ -55,13 +55,15 @@ CREATE TABLE IF NOT EXISTS redshift_sys.sys_load_error_detail (
     query_id BIGINT, file_name CHAR(256), line_number BIGINT, column_name CHAR(127),
     error_message CHAR(512)
 );
+ALTER TABLE redshift_sys.sys_load_error_detail ADD COLUMN IF NOT EXISTS error_code INTEGER;
 """
 
 
 class _Reject(Exception):
-    def __init__(self, column: str, message: str) -> None:
+    def __init__(self, column: str, message: str, code: int | None = None) -> None:
         super().__init__(message)
         self.column = column
+        self.code = code  # Redshift's error code, where the stand-in knows it
 
 
 def _s3_read(s3: Any, url: str) -> bytes:
@@ -106,7 +108,7 @@ def _typed(value: Any, col: tuple[str, str, bool, int | None], truncate: bool) -
         raise _Reject(name, "Invalid null byte - field longer than 1 byte")
     if width is not None and len(text.encode()) > width:
         if not truncate:
-            raise _Reject(name, f"String length exceeds DDL length ({width})")
+            raise _Reject(name, "String length exceeds DDL length", 1204)
         text = text.encode()[:width].decode("utf-8", "ignore")
     return text
 
@@ -223,13 +225,15 @@ class _Cursor:
                         ]
                     )
                 except ValueError:
-                    bad.append((entry["url"], no, "", "Invalid JSON object or array"))
+                    bad.append((entry["url"], no, "", "Invalid JSON object or array", None))
                 except _Reject as e:
-                    bad.append((entry["url"], no, e.column, str(e)))
-        for url, no, column, message in bad:
+                    bad.append((entry["url"], no, e.column, str(e), e.code))
+        for url, no, column, message, code in bad:
             self.db.pg.execute(
-                "INSERT INTO redshift_sys.sys_load_error_detail VALUES (1, %s, %s, %s, %s)",
-                [url, no, column, message],
+                "INSERT INTO redshift_sys.sys_load_error_detail "
+                "(query_id, file_name, line_number, column_name, error_message, error_code) "
+                "VALUES (1, %s, %s, %s, %s, %s)",
+                [url, no, column, message, code],
             )
         if len(bad) > limit:
             raise redshift_connector.ProgrammingError(

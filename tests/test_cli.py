@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from sparkify.cli import cli
 from sparkify.errors import ExitCode
-from tests.conftest import ROOT
 from tests.helpers import invoke
+from tests.sample import ROOT
 
 COMMANDS = sorted(cli.commands)
 

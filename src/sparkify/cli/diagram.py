@@ -30,7 +30,9 @@ from sparkify.schema.model import ALL_TABLES, STAR_TABLES
     help="Write to FILE instead of standard output.",
 )
 @click.option(
-    "--physical", is_flag=True, help="Show Redshift distribution styles and keys, sort keys."
+    "--physical",
+    is_flag=True,
+    help="Show Redshift distribution styles and keys, sort keys, text widths.",
 )
 @click.option("--all-tables", is_flag=True, help="Also draw the staging and bookkeeping tables.")
 def diagram(fmt: str, output: Path | None, physical: bool, all_tables: bool) -> None:

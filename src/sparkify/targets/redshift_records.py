@@ -24,9 +24,10 @@ from sparkify.limits import MAX_RECORD_BYTES
 from sparkify.pipeline.lines import lines_table, stream_objects
 from sparkify.pipeline.read import FileData
 from sparkify.pipeline.stage import _BLANK as BLANK  # the parser's own definition of blank
+from sparkify.schema.model import Table
 from sparkify.sources.base import FileKind
 from sparkify.sql.json_text import without_nul
-from sparkify.sql.staging import kept_text, oversized_reason, record_size
+from sparkify.sql.staging import kept_text, oversized_reason, parse_sql, record_size
 
 _SCHEMA = pa.schema(
     [("file_idx", pa.int32()), ("line_no", pa.int32()), ("seq", pa.int32()), ("text", pa.string())]
@@ -73,6 +74,21 @@ class Records:
             [idx, line],
         ).fetchall()
         return str(found[0][0]) if found else None
+
+    def staging_reason(self, table: Table, path: str, line: int) -> str:
+        """The reason the other targets' typing (:func:`parse_sql`) gives for the record of
+        ``path`` starting at ``line``; '' when it finds nothing wrong."""
+        idx = next((i for i, d in enumerate(self.files) if d.file.path == path), None)
+        if idx is None:
+            return ""
+        record = (
+            f"(SELECT file_idx, line_no, seq, text FROM {self.table} "
+            f"WHERE file_idx = {int(idx)} AND line_no = {int(line)})"
+        )
+        found = self.con.execute(
+            f"SELECT reason FROM ({parse_sql(table, record)}) ORDER BY seq LIMIT 1"
+        ).fetchall()
+        return str(found[0][0]) if found else ""
 
 
 def line_buffer(column: pa.ChunkedArray | pa.Array) -> tuple[memoryview, np.ndarray]:
