@@ -1,13 +1,15 @@
 """The ``sparkify`` command line: parse flags, load settings, make one library call, render.
 
 Errors: every :class:`~sparkify.errors.SparkifyError` becomes one line on stderr (plus a hint)
-and its documented exit code; ``--debug`` shows the traceback instead.
+and its documented exit code; ``--debug`` prints the traceback before that line and changes
+nothing else.
 """
 
 from __future__ import annotations
 
 import signal
 import sys
+import traceback
 from typing import NoReturn
 
 import click
@@ -70,7 +72,14 @@ def _on_sigint(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _stop_interrupted() -> NoReturn:
+def _traceback(debug: bool) -> None:
+    if debug:
+        traceback.print_exc(file=sys.stderr)
+        sys.stderr.flush()
+
+
+def _stop_interrupted(debug: bool) -> NoReturn:
+    _traceback(debug)
     stderr.print("interrupted: nothing was committed.")
     sys.exit(int(ExitCode.INTERRUPTED))
 
@@ -83,12 +92,11 @@ def main() -> None:
         cli.main(standalone_mode=False)
     except SparkifyError as e:
         if _interrupted:  # a driver reported the interruption as its own error
-            _stop_interrupted()
-        if debug:
-            raise
+            _stop_interrupted(debug)
+        _traceback(debug)
         _fail(e)
     except (click.exceptions.Abort, KeyboardInterrupt):
-        _stop_interrupted()
+        _stop_interrupted(debug)
     except click.exceptions.Exit as e:
         sys.exit(e.exit_code)
     except click.ClickException as e:
@@ -96,6 +104,6 @@ def main() -> None:
         sys.exit(e.exit_code)
     except Exception:
         if _interrupted:  # e.g. DuckDB's "Query interrupted", raised as a bare RuntimeError
-            _stop_interrupted()
+            _stop_interrupted(debug)
         raise
     sys.exit(0)
