@@ -21,6 +21,7 @@ from rich.markup import escape
 from rich.status import Status
 from rich.table import Table
 
+from sparkify.cli.render import warn
 from sparkify.infra import (
     ClusterSettings,
     ClusterState,
@@ -31,6 +32,7 @@ from sparkify.infra import (
 )
 from sparkify.infra import lifecycle as infra_lib
 from sparkify.infra.role import policy_summary
+from sparkify.infra.settings import env_warnings
 from sparkify.infra.waiting import format_seconds
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -74,7 +76,10 @@ def _settings(options: dict[str, Any], **extra: object) -> ClusterSettings:
         "wait_timeout": options.get("timeout"),
         **extra,
     }
-    return load_cluster_settings(options.get("config"), os.environ, overrides)
+    settings = load_cluster_settings(options.get("config"), os.environ, overrides)
+    for line in env_warnings():
+        warn(line)
+    return settings
 
 
 def _stdout() -> Console:

@@ -8,7 +8,8 @@ from typing import Any, TypeVar
 
 import click
 
-from sparkify.config import Settings, load_settings
+from sparkify.cli.render import warn
+from sparkify.config import Settings, env_warnings, load_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -82,4 +83,7 @@ SETTING_FLAGS = (
 def settings_from(params: dict[str, Any]) -> Settings:
     """Settings from every layer, with the flags the user typed on top."""
     overrides = {k: params.get(k) for k in SETTING_FLAGS if params.get(k) is not None}
-    return load_settings(params.get("config_file"), overrides)
+    settings = load_settings(params.get("config_file"), overrides)
+    for line in env_warnings():
+        warn(line)
+    return settings

@@ -28,6 +28,11 @@ stdout = Console(highlight=False, markup=False)
 stderr = Console(stderr=True, highlight=False, markup=False)
 
 
+def warn(message: str) -> None:
+    """A warning on stderr (shown even with --quiet)."""
+    stderr.print(Text.assemble(("warning:", "bold yellow"), " ", message), soft_wrap=True)
+
+
 class RichReporter:
     """Draws a progress bar per task on stderr (nothing when ``quiet``)."""
 
