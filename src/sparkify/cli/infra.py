@@ -21,7 +21,7 @@ from rich.markup import escape
 from rich.status import Status
 from rich.table import Table
 
-from sparkify.cli.render import warn
+from sparkify.cli.render import UncutConsole, warn
 from sparkify.infra import (
     ClusterSettings,
     ClusterState,
@@ -83,15 +83,14 @@ def _settings(options: dict[str, Any], **extra: object) -> ClusterSettings:
 
 
 def _stdout() -> Console:
-    console = Console(highlight=False)
-    return console if console.is_terminal else Console(highlight=False, width=160)
+    return UncutConsole(highlight=False)
 
 
 class _Progress:
     """Renders library events on stderr: a line per step, a live spinner while waiting."""
 
     def __init__(self, quiet: bool = False) -> None:
-        self.console = Console(stderr=True, highlight=False)
+        self.console = UncutConsole(stderr=True, highlight=False)
         self.quiet = quiet
         self._status: Status | None = None
         self._last_wait = ""

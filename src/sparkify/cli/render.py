@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -22,10 +23,30 @@ from rich.text import Text
 from sparkify.pipeline.check import CheckReport
 from sparkify.pipeline.run import EtlResult
 
+#: Columns of output that is not a terminal (a file, a pipe): wide enough never to cut a line.
+UNCUT_WIDTH = 10_000
+
+
+class UncutConsole(Console):
+    """A console that fits a terminal's width, and cuts no line of output that goes to a file
+    or a program (rich would wrap it at 80 columns); ``COLUMNS`` still sets the width."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        size = super().size
+        if self._width is None and not self.is_terminal and "COLUMNS" not in os.environ:
+            return ConsoleDimensions(UNCUT_WIDTH, size.height)
+        return size
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        self._width, self._height = new_size
+
+
 # markup off: messages, paths and hints are printed as text ('sparkify[postgres]' keeps its
 # brackets); styles are given as rich Text
-stdout = Console(highlight=False, markup=False)
-stderr = Console(stderr=True, highlight=False, markup=False)
+stdout = UncutConsole(highlight=False, markup=False)
+stderr = UncutConsole(stderr=True, highlight=False, markup=False)
 
 
 def warn(message: str) -> None:
