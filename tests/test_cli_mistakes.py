@@ -5,11 +5,17 @@ that is piped."""
 from __future__ import annotations
 
 import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
+
 from sparkify.errors import ExitCode
+from sparkify.schema.model import ALL_TABLES
+
+TABLES = [t.name for t in ALL_TABLES]
 
 
 def _sparkify(
@@ -50,3 +56,77 @@ def test_unknown_key_in_the_config_file_stays_an_error_with_its_case(tmp_path: P
         "  hint: Did you mean 'target'?\n"
     )
     assert not (tmp_path / "w.duckdb").exists()
+
+
+def _on_a_terminal(cwd: Path, answer: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``sparkify ARGS`` with a terminal (a pseudo-terminal) as standard input, typing ``answer``."""
+    main, child = pty.openpty()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "sparkify", *args],
+            stdin=child,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=cwd,
+            env=dict(os.environ),  # not the C environment, where readline may have set COLUMNS
+        )
+        os.write(main, answer.encode())
+        out, err = proc.communicate(timeout=60)
+    finally:
+        os.close(main)
+        os.close(child)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def _warehouse_with_a_user(folder: Path) -> Path:
+    assert _sparkify(folder, "create-tables", "--target", _url(folder), "-q").returncode == 0
+    db = folder / "w.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("INSERT INTO users VALUES (7, 'Ann', 'Lee', 'F', 'free')")
+    return db
+
+
+def _users(db: Path) -> int:
+    with duckdb.connect(str(db), read_only=True) as con:
+        found = con.execute("SELECT COUNT(*) FROM users").fetchone()
+    assert found is not None
+    return int(found[0])
+
+
+def test_drop_without_a_terminal_or_yes_refuses_and_keeps_the_data(tmp_path: Path) -> None:
+    db = _warehouse_with_a_user(tmp_path)
+    out = _sparkify(tmp_path, "create-tables", "--drop", "--target", _url(tmp_path))
+    assert out.returncode == ExitCode.USAGE
+    assert out.stderr == (
+        f"error: create-tables --drop would drop 9 tables of {_url(tmp_path)} with all their "
+        "data, and there is no terminal to ask on.\n"
+        "  hint: Add --yes to drop them without asking.\n"
+    )
+    assert _users(db) == 1
+
+
+def test_drop_on_a_terminal_asks_first(tmp_path: Path) -> None:
+    db = _warehouse_with_a_user(tmp_path)
+    args = ("create-tables", "--drop", "--target", _url(tmp_path))
+    declined = _on_a_terminal(tmp_path, "n\n", *args)
+    assert declined.returncode == ExitCode.INTERRUPTED
+    assert f"Drop 9 tables of {_url(tmp_path)} ({', '.join(TABLES)}) with all" in declined.stderr
+    assert _users(db) == 1
+    accepted = _on_a_terminal(tmp_path, "y\n", *args)
+    assert accepted.returncode == 0, accepted.stderr
+    assert accepted.stdout == (
+        f"Tables dropped: {', '.join(TABLES)}\nTables created: {', '.join(TABLES)}\n"
+    )
+    assert _users(db) == 0
+
+
+def test_drop_with_yes_does_not_ask_and_says_what_it_dropped(tmp_path: Path) -> None:
+    db = _warehouse_with_a_user(tmp_path)
+    out = _sparkify(tmp_path, "create-tables", "--drop", "--yes", "--target", _url(tmp_path))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == (
+        f"Tables dropped: {', '.join(TABLES)}\nTables created: {', '.join(TABLES)}\n"
+    )
+    assert out.stderr == ""
+    assert _users(db) == 0
