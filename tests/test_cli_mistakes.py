@@ -130,3 +130,27 @@ def test_drop_with_yes_does_not_ask_and_says_what_it_dropped(tmp_path: Path) -> 
     )
     assert out.stderr == ""
     assert _users(db) == 0
+
+
+def test_generate_no_events_refuses_and_writes_nothing(tmp_path: Path) -> None:
+    out = _sparkify(tmp_path, "generate", "data", "--events", "0", "--songs", "3")
+    assert out.returncode == ExitCode.USAGE
+    assert out.stderr == (
+        "error: generate --events 0 would write no log_data/ for `sparkify run` to load.\n"
+        "  hint: Give --events 1 or more (the default is 10000).\n"
+    )
+    assert not (tmp_path / "data").exists()
+
+
+def test_generate_draws_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
+    args = ("generate", "--events", "300", "--songs", "3", "--days", "2")
+    piped = _sparkify(tmp_path, *args, "piped")
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stderr == ""
+    assert piped.stdout.startswith("Wrote 2 log files (300 events) and 3 song files to piped in ")
+    # the same command as on a terminal (rich told so) draws the bar, to its total
+    shown = _sparkify(tmp_path, *args, "shown", env={"TTY_COMPATIBLE": "1"})
+    assert shown.returncode == 0, shown.stderr
+    assert "Generating" in shown.stderr and "303/303" in shown.stderr
+    ran = _sparkify(tmp_path, "run", "--source", "piped", "--target", _url(tmp_path), "-q")
+    assert ran.returncode == 0, ran.stderr

@@ -55,7 +55,7 @@ def warn(message: str) -> None:
 
 
 class RichReporter:
-    """Draws a progress bar per task on stderr (nothing when ``quiet``)."""
+    """Draws a progress bar per task on stderr when it is a terminal (never when ``quiet``)."""
 
     def __init__(self, quiet: bool = False) -> None:
         self.quiet = quiet
@@ -82,6 +82,8 @@ class RichReporter:
 
     def start(self, task: str, total: float | None = None, unit: str = "") -> None:
         if self.quiet or total == 0:  # nothing to do (a re-run with no new files): no bar
+            return
+        if not stderr.is_terminal:  # a file or a program: a bar would be noise in it
             return
         self._tasks[task] = self._bar(unit).add_task(task, total=total)
 

@@ -8,13 +8,14 @@ import click
 
 from sparkify.cli.render import RichReporter, stdout
 from sparkify.dialects import Dialect
+from sparkify.errors import ConfigError
 from sparkify.sql.plan import SECTIONS, plan_sql
 
 
 @click.command()
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
-    "--events", type=click.IntRange(min=0), default=10_000, show_default=True, help="Log records."
+    "--events", type=int, default=10_000, show_default=True, help="Log records (1 or more)."
 )
 @click.option(
     "--songs", type=click.IntRange(min=1), default=1_000, show_default=True, help="Song files."
@@ -53,8 +54,19 @@ def generate(
     """
     from sparkify.generate import generate as make
 
+    if events < 1:
+        raise ConfigError(
+            f"generate --events {events} would write no log_data/ for `sparkify run` to load.",
+            "Give --events 1 or more (the default is 10000).",
+        )
     reporter = RichReporter(quiet)
-    reporter.start("Generating", None)
+    reporter.start("Generating", events + songs)
+    done = [0]
+
+    def progress(now: int, total: int) -> None:
+        reporter.advance("Generating", now - done[0])
+        done[0] = now
+
     result = make(
         out_dir,
         events=events,
@@ -63,6 +75,7 @@ def generate(
         days=days,
         seed=seed,
         match_rate=match_rate,
+        progress=progress,
     )
     reporter.finish("Generating")
     stdout.print(
