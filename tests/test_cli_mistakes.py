@@ -10,10 +10,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import duckdb
+import pytest
+from click.testing import CliRunner
 
+from sparkify.cli import cli
+from sparkify.dialects import Dialect
 from sparkify.errors import ExitCode
 from sparkify.schema.model import ALL_TABLES
+from sparkify.sql.plan import plan_sql
 
 TABLES = [t.name for t in ALL_TABLES]
 
@@ -154,3 +160,43 @@ def test_generate_draws_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path: 
     assert "Generating" in shown.stderr and "303/303" in shown.stderr
     ran = _sparkify(tmp_path, "run", "--source", "piped", "--target", _url(tmp_path), "-q")
     assert ran.returncode == 0, ran.stderr
+
+
+def _command_paths() -> list[list[str]]:
+    paths = []
+    for name, command in sorted(cli.commands.items()):
+        if isinstance(command, click.Group):
+            paths += [[name, sub] for sub in sorted(command.commands)]
+        else:
+            paths.append([name])
+    return paths
+
+
+@pytest.mark.parametrize("path", _command_paths(), ids=" ".join)
+def test_every_command_takes_quiet_and_debug(path: list[str]) -> None:
+    result = CliRunner().invoke(cli, [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "-q, --quiet" in result.output and "--debug" in result.output
+
+
+@pytest.mark.parametrize(
+    ("given", "dialect"),
+    [
+        ("postgresql", Dialect.POSTGRES),
+        ("redshift+iam", Dialect.REDSHIFT),
+        ("postgresql://me@localhost:5432/sparkify", Dialect.POSTGRES),
+        ("duckdb:///warehouse.duckdb", Dialect.DUCKDB),
+    ],
+)
+def test_sql_target_takes_url_schemes_and_whole_urls(
+    tmp_path: Path, given: str, dialect: Dialect
+) -> None:
+    out = _sparkify(tmp_path, "sql", "--target", given, "ddl", "-q", "--debug")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == "".join(s.rstrip() + ";\n\n" for s in plan_sql(dialect, "ddl"))
+
+
+def test_sql_target_unknown_name_suggests(tmp_path: Path) -> None:
+    out = _sparkify(tmp_path, "sql", "--target", "postgrs")
+    assert out.returncode == ExitCode.USAGE
+    assert out.stderr == "error: Unknown target 'postgrs'.\n  hint: Did you mean 'postgres'?\n"

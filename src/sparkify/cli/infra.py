@@ -43,7 +43,6 @@ _COMMON_OPTIONS = [
         type=click.Path(dir_okay=False, path_type=Path),
         help="Config file whose [cluster] table to read (default: ./sparkify.toml).",
     ),
-    click.option("--yes", "-y", is_flag=True, help="Never ask for confirmation."),
     click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON on stdout."),
     click.option("--identifier", help="Cluster identifier (default: sparkify)."),
     click.option("--region", help="AWS region (default: us-west-2)."),
@@ -51,11 +50,6 @@ _COMMON_OPTIONS = [
         "--endpoint-url",
         help="Send every AWS call to this URL (e.g. a local moto server); "
         "AWS_ENDPOINT_URL is honoured too.",
-    ),
-    click.option(
-        "--timeout",
-        type=click.FloatRange(min=0, min_open=True),
-        help="Seconds to wait for the cluster before giving up (default: 1800).",
     ),
     click.option("-q", "--quiet", is_flag=True, help="No progress lines (warnings still show)."),
     click.option("--debug", is_flag=True, help="Show tracebacks for errors."),
@@ -66,6 +60,20 @@ def _common(command: F) -> F:
     for option in reversed(_COMMON_OPTIONS):
         command = option(command)
     return command
+
+
+def _yes(command: F) -> F:
+    """--yes, for the commands that ask before they create or delete."""
+    return click.option("--yes", "-y", is_flag=True, help="Never ask for confirmation.")(command)
+
+
+def _timeout(command: F) -> F:
+    """--timeout, for the commands that wait for the cluster."""
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        help="Seconds to wait for the cluster before giving up (default: 1800).",
+    )(command)
 
 
 def _settings(options: dict[str, Any], **extra: object) -> ClusterSettings:
@@ -166,6 +174,8 @@ def infra() -> None:
 
 @infra.command("up")
 @_common
+@_yes
+@_timeout
 @click.option(
     "--allow-cidr",
     help="IPv4 range allowed on the cluster port, e.g. 203.0.113.7/32 "
@@ -266,13 +276,14 @@ def _cluster_details(cluster: ClusterState) -> str:
 
 @infra.command("pause")
 @_common
+@_timeout
 def pause_command(**options: Any) -> None:
     """Pause the cluster: compute billing stops, data and endpoint are kept. Waits until it
     is paused. A cluster that is creating or changing cannot be paused yet.
 
     \b
     Example:
-      sparkify infra pause --yes
+      sparkify infra pause
     """
     settings = _settings(options)
     with _Progress(options["quiet"]) as progress:
@@ -285,12 +296,13 @@ def pause_command(**options: Any) -> None:
 
 @infra.command("resume")
 @_common
+@_timeout
 def resume_command(**options: Any) -> None:
     """Resume a paused cluster and wait until it is available again.
 
     \b
     Example:
-      sparkify infra resume --yes
+      sparkify infra resume
     """
     settings = _settings(options)
     with _Progress(options["quiet"]) as progress:
@@ -303,6 +315,8 @@ def resume_command(**options: Any) -> None:
 
 @infra.command("down")
 @_common
+@_yes
+@_timeout
 @click.option(
     "--skip-final-snapshot",
     is_flag=True,

@@ -14,10 +14,17 @@ from sparkify.config import Settings, env_warnings, load_settings
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def quiet_debug(f: F) -> F:
+    """--quiet and --debug, which every command takes (``main`` reads --debug itself)."""
+    f = click.option(
+        "--debug", is_flag=True, expose_value=False, help="Show a traceback with an error."
+    )(f)
+    return click.option("-q", "--quiet", is_flag=True, help="No progress bars or notes.")(f)
+
+
 def common(f: F) -> F:
     """--config, --quiet and --debug."""
-    f = click.option("--debug", is_flag=True, help="Show tracebacks for errors.")(f)
-    f = click.option("-q", "--quiet", is_flag=True, help="No progress bars or notes.")(f)
+    f = quiet_debug(f)
     f = click.option(
         "--config",
         "config_file",

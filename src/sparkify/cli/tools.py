@@ -6,10 +6,12 @@ from pathlib import Path
 
 import click
 
+from sparkify.cli.options import quiet_debug
 from sparkify.cli.render import RichReporter, stdout
 from sparkify.dialects import Dialect
 from sparkify.errors import ConfigError
 from sparkify.sql.plan import SECTIONS, plan_sql
+from sparkify.targets import dialect_named
 
 
 @click.command()
@@ -34,7 +36,7 @@ from sparkify.sql.plan import SECTIONS, plan_sql
     show_default=True,
     help="Share of plays that match a catalogue song.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@quiet_debug
 def generate(
     out_dir: Path,
     events: int,
@@ -88,19 +90,22 @@ def generate(
 @click.option(
     "--target",
     "dialect",
-    type=click.Choice([d.value for d in Dialect]),
+    metavar="NAME|URL",
     default=Dialect.DUCKDB.value,
     show_default=True,
-    help="Dialect to render.",
+    help="Dialect to render: duckdb, postgres (postgresql), redshift (redshift+iam), "
+    "or a whole target URL.",
 )
 @click.argument("section", type=click.Choice([*SECTIONS, "all"]), default="all")
-def sql(dialect: str, section: str) -> None:
+@quiet_debug
+def sql(dialect: str, section: str, quiet: bool) -> None:
     """Print the SQL a run sends (DDL, load, transform, checks); nothing is executed.
 
     \b
     Examples:
       sparkify sql                       # everything, DuckDB dialect
       sparkify sql --target redshift ddl
+      sparkify sql --target postgresql://me@localhost/sparkify transform
     """
-    for stmt in plan_sql(Dialect(dialect), section):
+    for stmt in plan_sql(dialect_named(dialect), section):
         click.echo(stmt.rstrip() + ";\n")
