@@ -16,13 +16,20 @@ import click
 from rich.text import Text
 
 from sparkify import __version__
+from sparkify.cli.diagram import diagram
+from sparkify.cli.infra import infra
+from sparkify.cli.options import FullHelpGroup
 from sparkify.cli.pipeline import check, create_tables, etl, run
 from sparkify.cli.render import stderr
+from sparkify.cli.report import report
 from sparkify.cli.tools import generate, sql
 from sparkify.errors import ExitCode, SparkifyError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=FullHelpGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="sparkify")
 def cli() -> None:
     """Turn Sparkify's JSON activity logs and song catalogue into a star-schema warehouse on
@@ -36,25 +43,8 @@ def cli() -> None:
     """
 
 
-for command in (run, etl, create_tables, check, generate, sql):
+for command in (run, etl, create_tables, check, generate, sql, diagram, report, infra):
     cli.add_command(command)
-
-
-def _optional_commands() -> None:
-    """Commands that live in their own modules (added as they exist)."""
-    import importlib
-
-    for module, name in (("diagram", "diagram"), ("report", "report"), ("infra", "infra")):
-        try:
-            mod = importlib.import_module(f"sparkify.cli.{module}")
-        except ModuleNotFoundError as e:
-            if e.name != f"sparkify.cli.{module}":
-                raise
-            continue
-        cli.add_command(getattr(mod, name))
-
-
-_optional_commands()
 
 
 def _fail(error: SparkifyError) -> NoReturn:

@@ -21,6 +21,7 @@ from rich.markup import escape
 from rich.status import Status
 from rich.table import Table
 
+from sparkify.cli.options import FullHelpGroup
 from sparkify.cli.render import UncutConsole, warn
 from sparkify.infra import (
     ClusterSettings,
@@ -153,7 +154,7 @@ def _echo_json(value: Any) -> None:
     click.echo(json.dumps(_jsonable(value), indent=2))
 
 
-@click.group("infra")
+@click.group("infra", cls=FullHelpGroup)
 def infra() -> None:
     """Create, inspect, pause, resume and delete the Redshift cluster (with its IAM role and
     security group). Settings come from [cluster] in sparkify.toml, SPARKIFY_CLUSTER_*

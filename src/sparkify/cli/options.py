@@ -14,6 +14,21 @@ from sparkify.config import Settings, env_warnings, load_settings
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class FullHelpGroup(click.Group):
+    """A group whose --help lists each command with its whole first sentence (click cuts it
+    to fit one line and ends it with '...'); long ones wrap."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=1_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
 def quiet_debug(f: F) -> F:
     """--quiet and --debug, which every command takes (``main`` reads --debug itself)."""
     f = click.option(
