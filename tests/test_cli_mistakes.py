@@ -200,3 +200,48 @@ def test_sql_target_unknown_name_suggests(tmp_path: Path) -> None:
     out = _sparkify(tmp_path, "sql", "--target", "postgrs")
     assert out.returncode == ExitCode.USAGE
     assert out.stderr == "error: Unknown target 'postgrs'.\n  hint: Did you mean 'postgres'?\n"
+
+
+def _whole(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_help_lists_every_command_with_its_whole_description(tmp_path: Path) -> None:
+    for path, group in (([], cli), (["infra"], cli.commands["infra"])):
+        out = _sparkify(tmp_path, *path, "--help")
+        assert out.returncode == 0, out.stderr
+        listed = out.stdout.partition("Commands:")[2]
+        assert "..." not in listed
+        assert isinstance(group, click.Group)
+        for name, command in group.commands.items():
+            first = command.get_short_help_str(limit=1_000)
+            assert first.endswith(".") and f"{name} {first}" in _whole(listed), name
+
+
+def _cells(table: str, check: str) -> list[str]:
+    (line,) = [row for row in table.splitlines() if f" {check} " in row]
+    return [cell.strip() for cell in line.split("│")[1:-1]]
+
+
+def test_check_table_piped_is_whole_and_says_what_it_counts(tmp_path: Path) -> None:
+    assert _sparkify(tmp_path, "create-tables", "--target", _url(tmp_path), "-q").returncode == 0
+    out = _sparkify(tmp_path, "check", "--target", _url(tmp_path))
+    assert out.returncode == ExitCode.CHECK_FAILED  # an empty warehouse
+    header = [cell.strip() for cell in out.stdout.splitlines()[2].split("┃")[1:-1]]
+    assert header == ["status", "check", "violations found", "what it verifies"]
+    assert _cells(out.stdout, "songplays_not_empty") == [
+        "fail",
+        "songplays_not_empty",
+        "1 table empty",
+        "songplays has rows",
+    ]
+    assert _cells(out.stdout, "songplays_count_matches_staging") == [
+        "pass",
+        "songplays_count_matches_staging",
+        "0 rows too many or missing",
+        "songplays has one row per staged NextSong event with a user id",
+    ]
+    assert _cells(out.stdout, "songplays_artist_id_in_artists")[2] == "0 rows not in artists"
+    assert _cells(out.stdout, "users_user_id_unique")[2] == "0 keys duplicate or null"
+    assert _cells(out.stdout, "rejected_records")[2] == "0 records rejected"
+    assert _cells(out.stdout, "songplays_matched_share")[2] == "0.00% (info)"

@@ -158,17 +158,23 @@ def rejected_files_warnings(result: EtlResult, shown: int = 10) -> list[str]:
     return lines
 
 
+def _count(n: int, counts: str) -> str:
+    """``3 rows not in time``, ``1 row not in time``."""
+    noun, _, rest = counts.partition(" ")
+    return f"{_n(n)} {noun.removesuffix('s') if n == 1 else noun} {rest}".rstrip()
+
+
 def check_table(report: CheckReport) -> Table:
     """The checks as a table."""
     colors = {"pass": "green", "fail": "bold red", "warn": "yellow", "info": "cyan"}
     t = Table(title="sparkify: data-quality checks", title_justify="left")
     t.add_column("status")
     t.add_column("check")
-    t.add_column("value", justify="right")
+    t.add_column("violations found", justify="right")
     t.add_column("what it verifies")
     for r in report.results:
-        value = f"{r.value:.2%}" if r.status == "info" else _n(int(r.value))
-        t.add_row(Text(r.status, style=colors[r.status]), r.name, value, r.description)
+        found = _count(int(r.value), r.counts) if r.counts else f"{r.value:.2%} (info)"
+        t.add_row(Text(r.status, style=colors[r.status]), r.name, found, r.description)
     return t
 
 
@@ -183,6 +189,7 @@ def check_json(report: CheckReport) -> str:
                 "severity": r.severity.value,
                 "status": r.status,
                 "value": r.value,
+                "counts": r.counts,
             }
             for r in report.results
         ],
