@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -148,8 +149,9 @@ def test_generate_command(tmp_path: Path) -> None:
 
 def test_progress_bars_only_for_work_to_do(tmp_path: Path, sample: Path) -> None:
     cmd = [sys.executable, "-m", "sparkify", "run", "--source", str(sample)]
-    first = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, check=True)
-    again = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, check=True)
+    env = {**os.environ, "TTY_COMPATIBLE": "1"}  # rich draws bars as on a terminal
+    first = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, check=True, env=env)
+    again = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, check=True, env=env)
     assert "Staging" in first.stderr and "Transforming" in first.stderr
     assert "Staging" not in again.stderr  # every file unchanged: nothing to stage, no bar
     assert "101 unchanged" in again.stdout

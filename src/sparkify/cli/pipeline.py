@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -21,6 +22,7 @@ from sparkify.cli.render import (
     stdout,
 )
 from sparkify.config import Settings
+from sparkify.errors import ConfigError
 from sparkify.pipeline.check import run_checks
 from sparkify.pipeline.demo import demo_source, describe_demo
 from sparkify.sources import open_source
@@ -101,21 +103,46 @@ def etl(full_refresh: bool, quiet: bool, **params: Any) -> None:
         stderr.print(line)
 
 
+def _confirm_drop(where: str, tables: list[str]) -> None:
+    """Ask on the terminal before dropping ``tables``; refuse when there is none to ask on."""
+    if not sys.stdin.isatty():
+        raise ConfigError(
+            f"create-tables --drop would drop {len(tables)} tables of {where} with all their "
+            "data, and there is no terminal to ask on.",
+            "Add --yes to drop them without asking.",
+        )
+    click.confirm(
+        f"Drop {len(tables)} tables of {where} ({', '.join(tables)}) with all their data?",
+        default=False,
+        abort=True,
+        err=True,
+    )
+
+
 @click.command("create-tables")
-@click.option("--drop", is_flag=True, help="Drop every sparkify table first (destroys the data).")
+@click.option(
+    "--drop", is_flag=True, help="Drop every sparkify table first (destroys the data; asks first)."
+)
+@click.option("-y", "--yes", is_flag=True, help="With --drop: drop without asking.")
 @target
 @common
-def create_tables(drop: bool, quiet: bool, **params: Any) -> None:
+def create_tables(drop: bool, yes: bool, quiet: bool, **params: Any) -> None:
     """Create the staging, star and bookkeeping tables that are missing.
 
     \b
-    Example:
+    Examples:
       sparkify create-tables --target postgresql://me@localhost/sparkify
+      sparkify create-tables --drop --yes      # empty the warehouse without asking
     """
     settings = settings_from(params)
     with open_target(settings) as tgt:
+        dropped = pipeline.existing_tables(tgt) if drop else []
+        if dropped and not yes:
+            _confirm_drop(tgt.describe(), dropped)
         created = pipeline.create_tables(tgt, drop=drop)
     if not quiet:
+        if dropped:
+            stdout.print(f"Tables dropped: {', '.join(dropped)}")
         what = ", ".join(created) if created else "none (all tables exist)"
         stdout.print(f"Tables created: {what}")
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -22,14 +23,39 @@ from rich.text import Text
 from sparkify.pipeline.check import CheckReport
 from sparkify.pipeline.run import EtlResult
 
+#: Columns of output that is not a terminal (a file, a pipe): wide enough never to cut a line.
+UNCUT_WIDTH = 10_000
+
+
+class UncutConsole(Console):
+    """A console that fits a terminal's width, and cuts no line of output that goes to a file
+    or a program (rich would wrap it at 80 columns); ``COLUMNS`` still sets the width."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        size = super().size
+        if self._width is None and not self.is_terminal and "COLUMNS" not in os.environ:
+            return ConsoleDimensions(UNCUT_WIDTH, size.height)
+        return size
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        self._width, self._height = new_size
+
+
 # markup off: messages, paths and hints are printed as text ('sparkify[postgres]' keeps its
 # brackets); styles are given as rich Text
-stdout = Console(highlight=False, markup=False)
-stderr = Console(stderr=True, highlight=False, markup=False)
+stdout = UncutConsole(highlight=False, markup=False)
+stderr = UncutConsole(stderr=True, highlight=False, markup=False)
+
+
+def warn(message: str) -> None:
+    """A warning on stderr (shown even with --quiet)."""
+    stderr.print(Text.assemble(("warning:", "bold yellow"), " ", message), soft_wrap=True)
 
 
 class RichReporter:
-    """Draws a progress bar per task on stderr (nothing when ``quiet``)."""
+    """Draws a progress bar per task on stderr when it is a terminal (never when ``quiet``)."""
 
     def __init__(self, quiet: bool = False) -> None:
         self.quiet = quiet
@@ -56,6 +82,8 @@ class RichReporter:
 
     def start(self, task: str, total: float | None = None, unit: str = "") -> None:
         if self.quiet or total == 0:  # nothing to do (a re-run with no new files): no bar
+            return
+        if not stderr.is_terminal:  # a file or a program: a bar would be noise in it
             return
         self._tasks[task] = self._bar(unit).add_task(task, total=total)
 
@@ -130,17 +158,23 @@ def rejected_files_warnings(result: EtlResult, shown: int = 10) -> list[str]:
     return lines
 
 
+def _count(n: int, counts: str) -> str:
+    """``3 rows not in time``, ``1 row not in time``."""
+    noun, _, rest = counts.partition(" ")
+    return f"{_n(n)} {noun.removesuffix('s') if n == 1 else noun} {rest}".rstrip()
+
+
 def check_table(report: CheckReport) -> Table:
     """The checks as a table."""
     colors = {"pass": "green", "fail": "bold red", "warn": "yellow", "info": "cyan"}
     t = Table(title="sparkify: data-quality checks", title_justify="left")
     t.add_column("status")
     t.add_column("check")
-    t.add_column("value", justify="right")
+    t.add_column("violations found", justify="right")
     t.add_column("what it verifies")
     for r in report.results:
-        value = f"{r.value:.2%}" if r.status == "info" else _n(int(r.value))
-        t.add_row(Text(r.status, style=colors[r.status]), r.name, value, r.description)
+        found = _count(int(r.value), r.counts) if r.counts else f"{r.value:.2%} (info)"
+        t.add_row(Text(r.status, style=colors[r.status]), r.name, found, r.description)
     return t
 
 
@@ -155,6 +189,7 @@ def check_json(report: CheckReport) -> str:
                 "severity": r.severity.value,
                 "status": r.status,
                 "value": r.value,
+                "counts": r.counts,
             }
             for r in report.results
         ],

@@ -65,6 +65,12 @@ class RunResult:
     created_tables: list[str]
 
 
+def existing_tables(target: Target) -> list[str]:
+    """The sparkify tables that exist on ``target``, in the order they are created."""
+    present = target.table_names()
+    return [t.name for t in ALL_TABLES if t.name in present]
+
+
 def create_tables(target: Target, *, drop: bool = False) -> list[str]:
     """Create every table that is missing (all of them, after dropping, with ``drop``);
     returns the names created."""
