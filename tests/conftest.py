@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from tests.pg import pg_database
-from tests.sample import ROOT as ROOT  # re-exported: test modules import it from here
 from tests.sample import SAMPLE, SKIP_REASON
 
 pytest_plugins = ["tests.moto_fixtures", "tests.redshift_fixtures"]
