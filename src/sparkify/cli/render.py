@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
 import json
+import math
+from decimal import Decimal
 from typing import Any
 
 from rich.console import Console
@@ -21,6 +26,7 @@ from rich.text import Text
 
 from sparkify.pipeline.check import CheckReport
 from sparkify.pipeline.run import EtlResult
+from sparkify.targets.base import QueryResult
 
 # markup off: messages, paths and hints are printed as text ('sparkify[postgres]' keeps its
 # brackets); styles are given as rich Text
@@ -141,3 +147,41 @@ def check_json(report: CheckReport) -> str:
         ],
     }
     return json.dumps(payload, indent=2)
+
+
+def query_table(result: QueryResult) -> Table:
+    """A query's result as a table (NULL shown dim)."""
+    t = Table(*result.columns) if result.columns else Table("(no result set)")
+    for row in result.rows:
+        t.add_row(*(Text("NULL", style="dim") if v is None else str(v) for v in row))
+    return t
+
+
+def query_csv(result: QueryResult) -> str:
+    """A query's result as CSV with a header line (NULL as an empty field)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(result.columns)
+    for row in result.rows:
+        writer.writerow(["" if v is None else str(v) for v in row])
+    return out.getvalue()
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Decimal) and value.is_finite():
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def query_json(result: QueryResult) -> str:
+    """A query's result as a JSON array of objects, one per row."""
+    rows = [
+        {c: _json_value(v) for c, v in zip(result.columns, row, strict=True)} for row in result.rows
+    ]
+    return json.dumps(rows, indent=2, ensure_ascii=False)

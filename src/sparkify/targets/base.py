@@ -45,6 +45,13 @@ def engine_message(error: BaseException) -> str:
     return " ".join(lines)
 
 
+def one_statement(found: str) -> QueryError:
+    """The error for SQL holding more than one statement (``found`` says what was found)."""
+    return QueryError(
+        f"`sparkify query` runs one statement; {found}.", "Send one statement per `sparkify query`."
+    )
+
+
 def refused_write(where: str, detail: str) -> QueryError:
     """The error for a statement the read-only connection refused because it writes."""
     return QueryError(

@@ -21,6 +21,7 @@ from sparkify.targets.base import (
     Target,
     Tracer,
     engine_message,
+    one_statement,
     refused_write,
 )
 
@@ -157,10 +158,7 @@ class DuckDBTarget(Target):
         try:
             statements = self.con.extract_statements(sql)
             if len(statements) != 1:
-                raise QueryError(
-                    f"`sparkify query` runs one statement; this SQL holds {len(statements)}.",
-                    "Send one statement per `sparkify query`.",
-                )
+                raise one_statement(f"this SQL holds {len(statements)}")
             self.trace(sql)
             cursor = self.con.execute(statements[0])
             columns = [d[0] for d in cursor.description or ()]

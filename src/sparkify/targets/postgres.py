@@ -51,6 +51,7 @@ from sparkify.targets.base import (
     Target,
     Tracer,
     engine_message,
+    one_statement,
     refused_write,
 )
 from sparkify.targets.mirror import StagingMirror
@@ -258,6 +259,8 @@ class PostgresTarget(Target):
             detail = engine_message(e)
             if e.sqlstate == pgerrors.ReadOnlySqlTransaction.sqlstate:
                 raise refused_write(self.describe(), detail) from e
+            if "multiple commands" in detail:
+                raise one_statement(f"PostgreSQL says: {detail}") from e
             raise QueryError(
                 f"PostgreSQL query failed on {self.describe()} [{e.sqlstate}]: {detail}",
                 e.diag.message_hint

@@ -33,6 +33,7 @@ from sparkify.targets.base import (
     Target,
     Tracer,
     engine_message,
+    one_statement,
     refused_write,
 )
 from sparkify.targets.redshift_auth import ConnectParams, RedshiftUrl, connect_params
@@ -237,6 +238,8 @@ class RedshiftTarget(Target):
             detail = engine_message(e)
             if "read-only" in detail:
                 raise refused_write(self.describe(), detail) from e
+            if "multiple commands" in detail:
+                raise one_statement(f"Redshift says: {detail}") from e
             raise QueryError(
                 f"Redshift query failed on {self.describe()}: {detail}",
                 "Check the SQL (`sparkify sql --target redshift ddl` lists the tables).",
