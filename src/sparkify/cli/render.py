@@ -89,9 +89,14 @@ def _n(value: int | float) -> str:
 
 def etl_summary(result: EtlResult, checks: CheckReport | None = None) -> Table:
     """The one-screen summary of a load."""
-    t = Table(title="sparkify: load summary", show_header=False, title_justify="left")
+    title = "sparkify: load summary"
+    if result.dry_run:
+        title = "sparkify: dry run (rolled back, nothing was committed)"
+    t = Table(title=title, show_header=False, title_justify="left")
     t.add_column("what", style="bold")
     t.add_column("value", justify="right")
+    if result.dry_run:
+        t.add_row("dry run", Text("rolled back: the warehouse is unchanged", style="bold yellow"))
     t.add_row("source", result.source)
     t.add_row("target", result.target)
     files = (
@@ -114,6 +119,27 @@ def etl_summary(result: EtlResult, checks: CheckReport | None = None) -> Table:
         failed = len(checks.failures)
         t.add_row("checks", f"{passed} passed, {failed} failed")
     t.add_row("seconds", f"{result.seconds:.2f}")
+    return t
+
+
+def rejects_table(result: EtlResult) -> Table | None:
+    """A dry run's first rejected records (file, line, reason), saying how many more; None
+    when nothing was rejected."""
+    if not result.rejected:
+        return None
+    more = result.rejected - len(result.rejects)
+    t = Table(
+        title=f"rejected records: the first {len(result.rejects):,} of {result.rejected:,}",
+        caption=f"… and {more:,} more" if more else None,
+        title_justify="left",
+        caption_justify="left",
+    )
+    t.add_column("file")
+    t.add_column("line", justify="right")
+    t.add_column("reason")
+    for r in result.rejects:
+        line = "" if r.source_line is None else str(r.source_line)
+        t.add_row(r.source_file, line, r.reason)
     return t
 
 
