@@ -107,7 +107,7 @@ def test_query_prints_a_table_by_default_and_counts_rows(loaded: str) -> None:
     assert out.exit_code == 0, out.output
     lines = [re.sub(r"\s+", " ", line).strip() for line in out.output.splitlines()]
     assert "┃ level ┃ plays ┃" in lines
-    assert ["│ free │ 1 │", "│ paid │ 2 │"] == [ln for ln in lines if ln.startswith("│")]
+    assert [ln for ln in lines if ln.startswith("│")] == ["│ free │ 1 │", "│ paid │ 2 │"]
     assert "(2 rows)" in lines
 
 
