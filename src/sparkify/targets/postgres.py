@@ -164,7 +164,7 @@ class PostgresTarget(Target):
         if not exists and (read_only or not create):
             raise TargetError(
                 f"Schema '{self.schema}' does not exist in {self.describe()}.",
-                "Create it with `sparkify run` or `sparkify create-tables`, or check --schema.",
+                "Run `sparkify run` first, or check --schema.",
             )
         if not exists:
             try:
