@@ -11,6 +11,8 @@ Redshift is PostgreSQL's relative; what PostgreSQL lacks is emulated, narrowly:
 - Transactions are SERIALIZABLE, Redshift's isolation: the snapshot is taken by the first
   SELECT, DML or DDL statement of a transaction, not by BEGIN or LOCK, and a write that
   conflicts with a concurrent transaction aborts it.
+- A JSON object over 4 MB (taken as 4 MiB) fails the whole COPY, whatever MAXERROR says, as on
+  Redshift (the words of the error are the stand-in's own).
 - Faults look as ``redshift_connector`` shows them: a COPY whose S3 object is missing fails
   with an ``S3ServiceException`` error, a lost connection is an ``InterfaceError``, and a text
   value holding a NUL character is a load error (Redshift's COPY refuses NULs).
@@ -42,6 +44,8 @@ _COPY = re.compile(
     r"IAM_ROLE '(?P<role>[^']+)'\nFORMAT AS JSON '(?P<format>[^']+)'\n(?P<options>(?s:.*))$"
 )
 _PATH_PART = re.compile(r"\['([^']*)'\]")
+#: COPY's limit on one JSON object (copy-parameters-data-format.html, JSON: "4 MB").
+MAX_JSON_OBJECT = 4 * 1024 * 1024
 SETUP = """
 CREATE SCHEMA IF NOT EXISTS redshift_sys;
 CREATE TABLE IF NOT EXISTS redshift_sys.stv_slices (node INTEGER, slice INTEGER);
@@ -208,6 +212,12 @@ class _Cursor:
             for no, line in enumerate(text.split("\n"), start=1):
                 if not line.strip():
                     continue
+                if len(line.encode()) > MAX_JSON_OBJECT:
+                    raise redshift_connector.ProgrammingError(
+                        f"COPY into '{m['table']}' failed: a JSON object of "
+                        f"{len(line.encode())} bytes at {entry['url']} line {no} is over "
+                        f"the {MAX_JSON_OBJECT}-byte limit"
+                    )
                 try:
                     obj = json.loads(line)
                     good.append(

@@ -21,8 +21,9 @@ CONFIG_FILE = "sparkify.toml"
 ENV_PREFIX = "SPARKIFY_"
 DEFAULT_TARGET = "duckdb:///sparkify.duckdb"
 SECTIONS = ("cluster",)
-# SPARKIFY_* variables that belong to other parts (tests, infra), not to these settings.
-_FOREIGN_ENV_PREFIXES = ("SPARKIFY_CLUSTER_", "SPARKIFY_TEST_")
+# SPARKIFY_* variables that belong to other parts (tests, the sample's location, infra), not to
+# these settings.
+_FOREIGN_ENV_PREFIXES = ("SPARKIFY_CLUSTER_", "SPARKIFY_TEST_", "SPARKIFY_SAMPLE_DIR")
 _SECRET_WORDS = ("password", "secret", "token", "access_key")
 
 

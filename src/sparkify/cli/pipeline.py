@@ -16,7 +16,9 @@ from sparkify.cli.render import (
     check_json,
     check_table,
     etl_summary,
+    rejected_files_warnings,
     rejects_table,
+    stderr,
     stdout,
 )
 from sparkify.config import Settings
@@ -87,6 +89,8 @@ def run(full_refresh: bool, dry_run: bool, quiet: bool, **params: Any) -> None:
                 dry_run=dry_run,
             )
     stdout.print(etl_summary(result.etl, result.checks if result.checks.results else None))
+    for line in rejected_files_warnings(result.etl):
+        stderr.print(line)
     if dry_run:
         _show_dry_run(result.etl)
     if not result.checks.ok:
@@ -128,6 +132,8 @@ def etl(full_refresh: bool, dry_run: bool, quiet: bool, **params: Any) -> None:
         finally:
             tgt.close()
     stdout.print(etl_summary(result))
+    for line in rejected_files_warnings(result):
+        stderr.print(line)
     if dry_run:
         _show_dry_run(result)
 

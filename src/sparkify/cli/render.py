@@ -115,11 +115,30 @@ def etl_summary(result: EtlResult, checks: CheckReport | None = None) -> Table:
     if checks is not None:
         share = next((r.value for r in checks.results if r.name == "songplays_matched_share"), 0.0)
         t.add_row("plays matched to a song", f"{share:.2%}")
-        passed = sum(1 for r in checks.results if r.status == "pass")
-        failed = len(checks.failures)
-        t.add_row("checks", f"{passed} passed, {failed} failed")
+        t.add_row("checks", check_counts(checks))
     t.add_row("seconds", f"{result.seconds:.2f}")
     return t
+
+
+def check_counts(report: CheckReport) -> str:
+    """Every check counted by outcome: ``16 passed, 1 warned, 0 failed`` (and ``N reported``
+    for checks that only report a value)."""
+    n = {s: sum(1 for r in report.results if r.status == s) for s in ("pass", "warn", "fail")}
+    line = f"{n['pass']} passed, {n['warn']} warned, {n['fail']} failed"
+    info = sum(1 for r in report.results if r.status == "info")
+    return line + (f", {info} reported" if info else "")
+
+
+def rejected_files_warnings(result: EtlResult, shown: int = 10) -> list[str]:
+    """One warning per file all of whose records were rejected (the first ``shown``)."""
+    files = sorted(result.all_rejected.items())
+    lines = [
+        f"warning: {path}: all {n:,} records were rejected (see load_errors)"
+        for path, n in files[:shown]
+    ]
+    if len(files) > shown:
+        lines.append(f"warning: and {len(files) - shown:,} more files with every record rejected")
+    return lines
 
 
 def rejects_table(result: EtlResult) -> Table | None:

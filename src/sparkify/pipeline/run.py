@@ -27,7 +27,7 @@ from sparkify.pipeline.transform import (
 )
 from sparkify.schema.model import ALL_TABLES, MANIFEST, META_TABLES, STAGING_TABLES, STAR_TABLES
 from sparkify.sources.base import FileKind, Source, SourceFile
-from sparkify.sql.rejects import first_rejects
+from sparkify.sql.rejects import FIRST_REJECTS, file_rejects
 from sparkify.targets.base import Target
 
 MAX_BATCH_FILES = 50_000
@@ -62,10 +62,12 @@ class EtlResult:
     incremental: bool = False
     table_counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    #: Files of this run all of whose records were rejected: path -> record count.
+    all_rejected: dict[str, int] = field(default_factory=dict)
+    #: Files of this run with rejected records: path -> rejected count.
+    rejected_by_file: dict[str, int] = field(default_factory=dict)
     #: Rolled back at the end: nothing was committed.
     dry_run: bool = False
-    #: Files of this run with rejected records, and how many each.
-    rejected_files: dict[str, int] = field(default_factory=dict)
     #: A dry run's first rejected records (at most ``DRY_RUN_REJECTS``).
     rejects: list[Reject] = field(default_factory=list)
     #: A dry run's failure (too many rejects), raised once the result has been shown.
@@ -199,12 +201,38 @@ def _stage_batch(
         batch = stage_batch(target.parser_connection(), fresh, ids.base())
         target.ingest(batch)
     ids.record(batch.counts)
-    result.rejected_files.update((p, c.rejected) for p, c in batch.counts.items() if c.rejected)
     target.insert_rows(MANIFEST, manifest.manifest_rows(fresh, batch.counts))
     result.records += sum(c.records for c in batch.counts.values())
     result.events_staged += batch.events
     result.songs_staged += batch.songs
     result.rejected += batch.rejected
+    result.rejected_by_file.update((p, c.rejected) for p, c in batch.counts.items() if c.rejected)
+    result.all_rejected.update(
+        (path, c.records)
+        for path, c in batch.counts.items()
+        if c.records and c.rejected == c.records
+    )
+
+
+def _too_many_errors(target: Target, result: EtlResult, limit: int) -> TooManyErrorsError:
+    """The error for more than ``limit`` rejects: the files with the most, each with its first
+    reason (read from the run's uncommitted ``load_errors``, before the rollback)."""
+    top = sorted(result.rejected_by_file.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+    wanted = {path for path, _ in top}
+    first = {
+        str(f): (line, str(why)) for f, line, why in target.query(FIRST_REJECTS) if f in wanted
+    }
+    worst = "; ".join(
+        f"{path} ({n:,}, first at line {first.get(path, (None, ''))[0]}: "
+        f"{first.get(path, (None, '?'))[1][:100]})"
+        for path, n in top
+    )
+    return TooManyErrorsError(
+        f"{result.rejected:,} records were rejected, more than --max-errors {limit}; nothing was "
+        f"committed. Most rejects: {worst}.",
+        "See every reject with `sparkify run --dry-run` and the same options (nothing is "
+        "committed), fix the input, or raise --max-errors to load the rest without them.",
+    )
 
 
 def _max_event_id(target: Target) -> int:
@@ -219,11 +247,11 @@ def _clear(target: Target) -> None:
 def _observe(target: Target, result: EtlResult) -> None:
     """What a dry run shows, read inside its transaction: row counts and the first rejects."""
     result.table_counts = table_counts(target)
-    for path in sorted(result.rejected_files):
+    for path in sorted(result.rejected_by_file):
         wanted = DRY_RUN_REJECTS - len(result.rejects)
         if wanted <= 0:
             break
-        found = target.query(first_rejects(target.PARAM, wanted), [path])
+        found = target.query(file_rejects(target.PARAM, wanted), [path])
         result.rejects += [Reject(path, line, str(reason)) for line, reason in found]
 
 
@@ -255,6 +283,8 @@ def etl(
     rep = reporter or NullReporter()
     started = time.perf_counter()
     files = source.list_files() if files is None else files
+    for line in source.listing_notes(files):
+        rep.note(line)
     missing = {t.name for t in ALL_TABLES} - target.table_names()
     if missing:
         raise TargetError(
@@ -304,12 +334,7 @@ def _load(
         _stage_batch(target, datas, known, ids, result)
     rep.finish("Staging")
     if max_errors is not None and result.rejected > max_errors:
-        failure = TooManyErrorsError(
-            f"{result.rejected} records were rejected, more than --max-errors {max_errors}; "
-            "nothing was committed.",
-            "See the reasons with a run without --max-errors (table load_errors), fix the "
-            "input, or raise the limit.",
-        )
+        failure = _too_many_errors(target, result, max_errors)
         if not dry_run:
             raise failure
         result.failure = failure  # the dry run shows its rejects, then fails
@@ -367,6 +392,8 @@ def _dry_run(
 ) -> RunResult:
     rep = reporter or NullReporter()
     started = time.perf_counter()
+    for line in source.listing_notes(files):
+        rep.note(line)
     with _transaction(target, dry_run=True):
         target.lock(rep.note)
         created = _create_missing(target)

@@ -186,11 +186,23 @@ def stage_batch(
 ) -> StagedBatch:
     """Parse ``datas`` on ``con``. Log files reserve consecutive id ranges above
     ``event_base`` in path order; an event's id is its range start plus its line. Raises
-    ``QueryError`` when DuckDB fails (or was interrupted)."""
+    ``QueryError`` naming the batch's files when DuckDB fails (or was interrupted)."""
     try:
         return _stage(con, datas, event_base)
     except duckdb.Error as e:
-        raise QueryError(f"Parsing the input with DuckDB failed: {e}") from e
+        raise parse_failure(datas, e) from e
+
+
+def parse_failure(datas: list[FileData], error: duckdb.Error) -> QueryError:
+    """The error for DuckDB failing on a batch: which files, and what to change."""
+    names = ", ".join(d.file.path for d in datas[:3]) + (", …" if len(datas) > 3 else "")
+    files = f"{len(datas):,} file{'s' if len(datas) != 1 else ''} ({names})"
+    return QueryError(
+        f"DuckDB failed parsing a batch of {files}: {error}",
+        "Nothing was committed. Give DuckDB more memory (memory_limit, e.g. "
+        "SPARKIFY_MEMORY_LIMIT=4GB) or parse less at once (batch_mb, e.g. "
+        "SPARKIFY_BATCH_MB=64), then run again.",
+    )
 
 
 def _stage(con: duckdb.DuckDBPyConnection, datas: list[FileData], event_base: int) -> StagedBatch:

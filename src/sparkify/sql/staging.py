@@ -9,11 +9,13 @@ to a whole record. So "missing or null" (no JSON text) and "cannot be typed" (JS
 value) are told apart without a second parse; only rows whose text fields look like an object
 or array (or an integer-text field that is not an integer) are parsed again keeping every
 field's raw JSON, for the reason. The line's text is kept for rejected rows only. No Python
-touches the records.
+touches the records. A record over :data:`~sparkify.limits.MAX_RECORD_BYTES` is never parsed: its
+length is tested first (``strlen`` is O(1)), and only its first characters are kept.
 """
 
 from __future__ import annotations
 
+from sparkify.limits import MAX_RECORD_BYTES, OVERSIZED_RAW_CHARS, oversized_record_reason
 from sparkify.schema.model import Column, ColumnType, Table
 from sparkify.sql.json_text import without_nul
 
@@ -30,6 +32,30 @@ _NUMERIC_WORD = {
     ColumnType.INTEGER: "a 32-bit integer",
     ColumnType.DOUBLE: "a finite number",
 }
+
+
+_LINE_END = "chr(13) || chr(10)"
+_SIZE_MARK = 1_234_567
+
+
+def record_size(text: str) -> str:
+    """DuckDB SQL: the UTF-8 size of the record in ``text`` (without its line end) when it may
+    be over the limit, else NULL; only lines longer than the limit are trimmed."""
+    return (
+        f"CASE WHEN strlen({text}) > {MAX_RECORD_BYTES} THEN strlen(rtrim({text}, {_LINE_END})) END"
+    )
+
+
+def oversized_reason(size: str) -> str:
+    """DuckDB SQL: :func:`sparkify.limits.oversized_record_reason` of the size ``size``."""
+    head, tail = oversized_record_reason(_SIZE_MARK).replace("'", "''").split(f"{_SIZE_MARK:,}")
+    return f"'{head}' || format('{{:,}}', {size}) || '{tail}'"
+
+
+def kept_text(text: str, size: str) -> str:
+    """DuckDB SQL: the raw text ``load_errors`` keeps of a record of ``size`` bytes."""
+    cut = f"left({text}, {OVERSIZED_RAW_CHARS})"
+    return f"CASE WHEN {size} > {MAX_RECORD_BYTES} THEN {cut} ELSE {text} END"
 
 
 def input_columns(table: Table) -> tuple[Column, ...]:
@@ -151,11 +177,12 @@ def parse_sql(table: Table, lines: str = "_lines") -> str:
     clean = without_nul("text")  # no target keeps NUL characters
     return f"""
 WITH parsed AS (
-    SELECT file_idx, line_no, seq, text,
+    SELECT file_idx, line_no, seq, text, size,
            CASE WHEN starts_with(text, '{{') THEN true
                 ELSE left(ltrim(text, chr(32) || chr(9)), 1) = '{{' END AS is_object,
-           try(json_transform({clean}, {_struct(cols, raw=False)})) AS m
-    FROM {lines}
+           CASE WHEN size > {MAX_RECORD_BYTES} THEN NULL
+                ELSE try(json_transform({clean}, {_struct(cols, raw=False)})) END AS m
+    FROM (SELECT *, {record_size("text")} AS size FROM {lines}) sized
 ), typed AS (
     SELECT *,
            {typed}
@@ -169,6 +196,7 @@ WITH parsed AS (
     SELECT *,
            CASE
                WHEN NOT suspect THEN ''
+               WHEN size > {MAX_RECORD_BYTES} THEN {oversized_reason("size")}
                WHEN m IS NULL AND NOT json_valid(text) THEN 'not valid JSON'
                WHEN m IS NULL OR NOT is_object THEN 'not a JSON object'
                ELSE coalesce(concat_ws('; ',
@@ -185,6 +213,6 @@ WITH parsed AS (
 SELECT file_idx, line_no, seq,
        {values},
        reason,
-       CASE WHEN reason <> '' THEN text END AS text
+       CASE WHEN reason <> '' THEN {kept_text("text", "size")} END AS text
 FROM reasoned
 """

@@ -49,6 +49,10 @@ Connector = Callable[[ConnectParams], Any]
 
 DELETE_CHUNK = 1000
 DEFAULT_SLICES = 4
+#: Text of a bookkeeping row is cut to this many characters before upload: no more than COPY
+#: keeps of a VARCHAR(65535) (TRUNCATECOLUMNS), and short enough that a row, JSON-escaped,
+#: stays far under COPY's limit on one JSON object (a load_errors raw_text can be 4 MB).
+BOOKKEEPING_TEXT_CHARS = 65_535
 
 
 def redshift_connector_connect(params: ConnectParams) -> Any:
@@ -345,9 +349,18 @@ class RedshiftTarget(Target):
             return
         con = self.parser_connection()
         con.register("_rs_rows", rows)
+        cut = ", ".join(
+            f"left({q}, {BOOKKEEPING_TEXT_CHARS}) AS {q}"
+            if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+            else q
+            for f in rows.schema
+            for q in [f'"{f.name}"']
+        )
         try:
             line = without_nul("CAST(to_json(r) AS VARCHAR)")  # e.g. in a raw text
-            lines = con.sql(f"SELECT {line} || chr(10) AS line FROM _rs_rows r").to_arrow_table()
+            lines = con.sql(
+                f"SELECT {line} || chr(10) AS line FROM (SELECT {cut} FROM _rs_rows) r"
+            ).to_arrow_table()
         finally:
             con.unregister("_rs_rows")
         self._uploads += 1

@@ -12,11 +12,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import duckdb
 import pyarrow as pa
 
 from sparkify.errors import QueryError, TooManyErrorsError
 from sparkify.pipeline.read import FileData
-from sparkify.pipeline.stage import FileCounts, StagedBatch
+from sparkify.pipeline.stage import FileCounts, StagedBatch, parse_failure
 from sparkify.schema.model import LOAD_ERRORS, STAGING_EVENTS, STAGING_SONGS, Table
 from sparkify.sources.base import FileKind
 from sparkify.sql import redshift as rsql
@@ -140,7 +141,10 @@ def stage_on_redshift(target: RedshiftTarget, datas: list[FileData], number: int
         for kind in FileKind:
             group = [d for d in datas if d.file.kind is kind]
             if group:
-                recs = prepare(con, kind, group)
+                try:
+                    recs = prepare(con, kind, group)
+                except duckdb.Error as e:
+                    raise parse_failure(group, e) from e
                 batch.records[kind] = recs
                 for values in zip(*recs.rejects.values(), strict=True):
                     batch.reject(*values)
