@@ -141,10 +141,13 @@ class EmulatedRedshift:
 class _Cursor:
     db: EmulatedRedshift
     rows: list[tuple[Any, ...]] = field(default_factory=list)
+    #: DB-API column descriptions of the last result (None after a statement without one)
+    description: list[tuple[Any, ...]] | None = None
 
     def execute(self, sql: str, args: list[Any] | None = None) -> None:
         self.db.statements.append(sql)
         self.rows = []
+        self.description = None
         try:
             copy = _COPY.match(sql)
             if copy:
@@ -159,6 +162,7 @@ class _Cursor:
                 args,
             )
             if cur.description is not None:
+                self.description = [(c.name, c.type_code) + (None,) * 5 for c in cur.description]
                 self.rows = [tuple(r) for r in cur.fetchall()]
         except psycopg.Error as e:
             if self.db.pg.closed:  # the driver's words for a socket the server closed

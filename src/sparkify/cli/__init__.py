@@ -20,6 +20,7 @@ from sparkify.cli.diagram import diagram
 from sparkify.cli.infra import infra
 from sparkify.cli.options import FullHelpGroup
 from sparkify.cli.pipeline import check, create_tables, etl, run
+from sparkify.cli.query import query
 from sparkify.cli.render import stderr
 from sparkify.cli.report import report
 from sparkify.cli.tools import generate, sql
@@ -43,7 +44,7 @@ def cli() -> None:
     """
 
 
-for command in (run, etl, create_tables, check, generate, sql, diagram, report, infra):
+for command in (run, etl, create_tables, check, query, generate, sql, diagram, report, infra):
     cli.add_command(command)
 
 

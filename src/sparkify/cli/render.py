@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
 import json
+import math
 import os
+from decimal import Decimal
 from typing import Any
 
 from rich.console import Console, ConsoleDimensions
@@ -22,6 +27,7 @@ from rich.text import Text
 
 from sparkify.pipeline.check import CheckReport
 from sparkify.pipeline.run import EtlResult
+from sparkify.targets.base import QueryResult
 
 #: Columns of output that is not a terminal (a file, a pipe): wide enough never to cut a line.
 UNCUT_WIDTH = 10_000
@@ -111,9 +117,14 @@ def _n(value: int | float) -> str:
 
 def etl_summary(result: EtlResult, checks: CheckReport | None = None) -> Table:
     """The one-screen summary of a load."""
-    t = Table(title="sparkify: load summary", show_header=False, title_justify="left")
+    title = "sparkify: load summary"
+    if result.dry_run:
+        title = "sparkify: dry run (rolled back, nothing was committed)"
+    t = Table(title=title, show_header=False, title_justify="left")
     t.add_column("what", style="bold")
     t.add_column("value", justify="right")
+    if result.dry_run:
+        t.add_row("dry run", Text("rolled back: the warehouse is unchanged", style="bold yellow"))
     t.add_row("source", result.source)
     t.add_row("target", result.target)
     files = (
@@ -164,6 +175,27 @@ def _count(n: int, counts: str) -> str:
     return f"{_n(n)} {noun.removesuffix('s') if n == 1 else noun} {rest}".rstrip()
 
 
+def rejects_table(result: EtlResult) -> Table | None:
+    """A dry run's first rejected records (file, line, reason), saying how many more; None
+    when nothing was rejected."""
+    if not result.rejected:
+        return None
+    more = result.rejected - len(result.rejects)
+    t = Table(
+        title=f"rejected records: the first {len(result.rejects):,} of {result.rejected:,}",
+        caption=f"… and {more:,} more" if more else None,
+        title_justify="left",
+        caption_justify="left",
+    )
+    t.add_column("file")
+    t.add_column("line", justify="right")
+    t.add_column("reason")
+    for r in result.rejects:
+        line = "" if r.source_line is None else str(r.source_line)
+        t.add_row(r.source_file, line, r.reason)
+    return t
+
+
 def check_table(report: CheckReport) -> Table:
     """The checks as a table."""
     colors = {"pass": "green", "fail": "bold red", "warn": "yellow", "info": "cyan"}
@@ -195,3 +227,41 @@ def check_json(report: CheckReport) -> str:
         ],
     }
     return json.dumps(payload, indent=2)
+
+
+def query_table(result: QueryResult) -> Table:
+    """A query's result as a table (NULL shown dim)."""
+    t = Table(*result.columns) if result.columns else Table("(no result set)")
+    for row in result.rows:
+        t.add_row(*(Text("NULL", style="dim") if v is None else str(v) for v in row))
+    return t
+
+
+def query_csv(result: QueryResult) -> str:
+    """A query's result as CSV with a header line (NULL as an empty field)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(result.columns)
+    for row in result.rows:
+        writer.writerow(["" if v is None else str(v) for v in row])
+    return out.getvalue()
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Decimal) and value.is_finite():
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def query_json(result: QueryResult) -> str:
+    """A query's result as a JSON array of objects, one per row."""
+    rows = [
+        {c: _json_value(v) for c, v in zip(result.columns, row, strict=True)} for row in result.rows
+    ]
+    return json.dumps(rows, indent=2, ensure_ascii=False)
