@@ -70,6 +70,11 @@ def _on_sigint(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def interrupted() -> bool:
+    """Whether Ctrl-C reached this process (a driver may report it as its own error)."""
+    return bool(_interrupted)
+
+
 def _stop_interrupted() -> NoReturn:
     stderr.print("interrupted: nothing was committed.")
     sys.exit(int(ExitCode.INTERRUPTED))

@@ -19,6 +19,12 @@ from sparkify.sources import open_source
 from sparkify.targets import open_target
 
 
+def _interrupted() -> bool:
+    from sparkify.cli import interrupted  # the package's SIGINT handler notes Ctrl-C
+
+    return interrupted()
+
+
 @contextmanager
 def _with_source(settings: Settings, reporter: RichReporter) -> Iterator[Settings]:
     if settings.has_source:
@@ -52,7 +58,13 @@ def run(full_refresh: bool, quiet: bool, **params: Any) -> None:
         files = src.list_files()
         with open_target(settings) as tgt:
             result = pipeline.run(
-                src, tgt, settings, full_refresh=full_refresh, reporter=reporter, files=files
+                src,
+                tgt,
+                settings,
+                full_refresh=full_refresh,
+                reporter=reporter,
+                files=files,
+                interrupted=_interrupted,
             )
     stdout.print(etl_summary(result.etl, result.checks))
     if not result.checks.ok:
@@ -85,6 +97,7 @@ def etl(full_refresh: bool, quiet: bool, **params: Any) -> None:
                 batch_mb=settings.batch_mb,
                 reporter=reporter,
                 files=files,
+                interrupted=_interrupted,
             )
     stdout.print(etl_summary(result))
 

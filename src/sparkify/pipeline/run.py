@@ -6,7 +6,7 @@ One transaction per run: a run that fails or is killed leaves the warehouse as i
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -15,6 +15,7 @@ from sparkify.errors import CheckError, TargetError, TooManyErrorsError
 from sparkify.gcpause import without_gc
 from sparkify.pipeline import manifest
 from sparkify.pipeline.check import CheckReport, run_checks
+from sparkify.pipeline.history import RunLog
 from sparkify.pipeline.progress import NullReporter, Reporter
 from sparkify.pipeline.read import FileData, read_files
 from sparkify.pipeline.stage import FileCounts, stage_batch
@@ -24,7 +25,14 @@ from sparkify.pipeline.transform import (
     run_transform,
     snapshot_before_staging,
 )
-from sparkify.schema.model import ALL_TABLES, MANIFEST, META_TABLES, STAGING_TABLES, STAR_TABLES
+from sparkify.schema.model import (
+    ALL_TABLES,
+    LOADED_TABLES,
+    MANIFEST,
+    META_TABLES,
+    STAGING_TABLES,
+    STAR_TABLES,
+)
 from sparkify.sources.base import FileKind, Source, SourceFile
 from sparkify.targets.base import Target
 
@@ -49,6 +57,9 @@ class EtlResult:
     incremental: bool = False
     table_counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    full_refresh: bool = False
+    #: Whether the warehouse had no file loaded before the run (None until it is known).
+    first_load: bool | None = None
 
 
 @dataclass
@@ -193,16 +204,39 @@ def etl(
     batch_mb: int = 256,
     reporter: Reporter | None = None,
     files: list[SourceFile] | None = None,
+    interrupted: Callable[[], bool] | None = None,
 ) -> EtlResult:
     """Load new and changed files from ``source`` into ``target`` and rebuild the star
     schema, all in one transaction. Raises ``TooManyErrorsError`` (nothing committed) when
     more than ``max_errors`` records are rejected. ``files`` is the source's listing when the
-    caller already has it."""
+    caller already has it. The run leaves its row in ``sparkify_runs`` (``interrupted`` tells
+    whether a failure was the user's Ctrl-C)."""
+    log = RunLog.start("etl", source, target, interrupted)
+    with log.recording(target):
+        return _load(source, target, log, full_refresh, max_errors, batch_mb, reporter, files)
+
+
+def _load(
+    source: Source,
+    target: Target,
+    log: RunLog,
+    full_refresh: bool,
+    max_errors: int | None,
+    batch_mb: int,
+    reporter: Reporter | None,
+    files: list[SourceFile] | None,
+    *,
+    checks: bool = False,
+) -> EtlResult:
+    """The load of :func:`etl`, recorded in ``log``; with ``checks``, the checks run inside
+    the transaction too (their results go into the run's row)."""
     rep = reporter or NullReporter()
     started = time.perf_counter()
-    result = EtlResult(source.describe(), target.describe())
+    result = log.result = EtlResult(
+        source.describe(), target.describe(), full_refresh=full_refresh
+    )
     files = source.list_files() if files is None else files
-    missing = {t.name for t in ALL_TABLES} - target.table_names()
+    missing = {t.name for t in LOADED_TABLES} - target.table_names()
     if missing:
         raise TargetError(
             f"The warehouse {target.describe()} lacks tables: {', '.join(sorted(missing))}.",
@@ -214,6 +248,7 @@ def etl(
         if full_refresh:
             _clear(target)
         known = manifest.read_manifest(target)
+        result.first_load = not known
         todo = manifest.plan(files, known)
         result.files_skipped = len(todo.unchanged)
         incremental = (
@@ -247,7 +282,10 @@ def etl(
             result.transformed = True
         if incremental and event_base:
             cleanup(target)
-    result.table_counts = table_counts(target)
+        result.table_counts = table_counts(target)
+        if checks:
+            log.checks = run_checks(target)
+        log.write_committed(target)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -261,22 +299,28 @@ def run(
     full_refresh: bool = False,
     reporter: Reporter | None = None,
     files: list[SourceFile] | None = None,
+    interrupted: Callable[[], bool] | None = None,
 ) -> RunResult:
-    """``create-tables`` (missing ones), ``etl``, then ``check``. The source is listed before
-    anything is written, so a missing source changes nothing."""
+    """``create-tables`` (missing ones), ``etl``, then ``check`` (inside the load's
+    transaction, so the run's row in ``sparkify_runs`` holds the results). The source is
+    listed before anything is written, so a missing source changes nothing."""
     files = source.list_files() if files is None else files
-    created = create_tables(target)
-    result = etl(
-        source,
-        target,
-        full_refresh=full_refresh,
-        max_errors=settings.max_errors,
-        batch_mb=settings.batch_mb,
-        reporter=reporter,
-        files=files,
-    )
-    report = run_checks(target)
-    return RunResult(result, report, created)
+    log = RunLog.start("run", source, target, interrupted)
+    with log.recording(target):
+        created = create_tables(target)
+        result = _load(
+            source,
+            target,
+            log,
+            full_refresh,
+            settings.max_errors,
+            settings.batch_mb,
+            reporter,
+            files,
+            checks=True,
+        )
+    assert log.checks is not None
+    return RunResult(result, log.checks, created)
 
 
 def require_checks(report: CheckReport) -> None:

@@ -90,6 +90,15 @@ def _lost_connection(e: BaseException) -> bool:
     return isinstance(e, InterfaceError)
 
 
+def _epoch_millis(rows: pa.Table) -> pa.Table:
+    """``rows`` with timestamps as epoch milliseconds, as COPY's TIMEFORMAT reads them."""
+    for i, column in enumerate(rows.schema):
+        if pa.types.is_timestamp(column.type):
+            ms = rows.column(i).cast(pa.timestamp("ms"), safe=False).cast(pa.int64())
+            rows = rows.set_column(i, column.name, ms)
+    return rows
+
+
 class RedshiftTarget(Target):
     """A Redshift database reached with ``redshift_connector`` (password, Secrets Manager or
     IAM authentication, see :mod:`sparkify.targets.redshift_auth`)."""
@@ -299,7 +308,7 @@ class RedshiftTarget(Target):
         if rows.num_rows == 0:
             return
         con = self.parser_connection()
-        con.register("_rs_rows", rows)
+        con.register("_rs_rows", _epoch_millis(rows))
         try:
             line = without_nul("CAST(to_json(r) AS VARCHAR)")  # e.g. in a raw text
             lines = con.sql(f"SELECT {line} || chr(10) AS line FROM _rs_rows r").to_arrow_table()
