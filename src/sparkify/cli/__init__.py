@@ -42,7 +42,12 @@ def _optional_commands() -> None:
     """Commands that live in their own modules (added as they exist)."""
     import importlib
 
-    for module, name in (("diagram", "diagram"), ("report", "report"), ("infra", "infra")):
+    for module, name in (
+        ("diagram", "diagram"),
+        ("report", "report"),
+        ("infra", "infra"),
+        ("history", "history"),
+    ):
         try:
             mod = importlib.import_module(f"sparkify.cli.{module}")
         except ModuleNotFoundError as e:

@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from sparkify.errors import ExitCode, SparkifyError, TooManyErrorsError
 from sparkify.schema.model import RUNS, STAR_TABLES, ColumnType
+from sparkify.sql import history as history_sql
 from sparkify.targets.base import Target
 
 if TYPE_CHECKING:
@@ -213,3 +214,22 @@ class RunLog:
         except BaseException as e:
             self.write_failure(target, e)
             raise
+
+
+def _plain(value: Any) -> Any:
+    """A driver value as a plain Python value (``Decimal`` -> int or float)."""
+    if value is None or isinstance(value, str | int | float | datetime):
+        return value
+    number = float(value)
+    return int(number) if number.is_integer() else number
+
+
+def recent_runs(target: Target, limit: int = 10) -> list[dict[str, Any]]:
+    """The ``limit`` latest rows of ``sparkify_runs`` (newest first) as dicts by column;
+    empty on a warehouse without the table (one made by an older sparkify)."""
+    if RUNS.name not in target.table_names():
+        return []
+    rows = target.query(history_sql.recent_runs(target.renderer, limit))
+    return [
+        {c: _plain(v) for c, v in zip(RUNS.column_names, row, strict=True)} for row in rows
+    ]
