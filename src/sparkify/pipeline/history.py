@@ -189,7 +189,7 @@ class RunLog:
                 return False
             with target.transaction():
                 target.insert_rows(RUNS, self.row(outcome, error, exit_code))
-        except Exception:  # noqa: BLE001 - best effort: the run's own error is the one to show
+        except Exception:  # best effort: the run's own error is the one to show
             return False
         return True
 
@@ -230,6 +230,4 @@ def recent_runs(target: Target, limit: int = 10) -> list[dict[str, Any]]:
     if RUNS.name not in target.table_names():
         return []
     rows = target.query(history_sql.recent_runs(target.renderer, limit))
-    return [
-        {c: _plain(v) for c, v in zip(RUNS.column_names, row, strict=True)} for row in rows
-    ]
+    return [{c: _plain(v) for c, v in zip(RUNS.column_names, row, strict=True)} for row in rows]

@@ -232,9 +232,7 @@ def _load(
     the transaction too (their results go into the run's row)."""
     rep = reporter or NullReporter()
     started = time.perf_counter()
-    result = log.result = EtlResult(
-        source.describe(), target.describe(), full_refresh=full_refresh
-    )
+    result = log.result = EtlResult(source.describe(), target.describe(), full_refresh=full_refresh)
     files = source.list_files() if files is None else files
     missing = {t.name for t in LOADED_TABLES} - target.table_names()
     if missing:

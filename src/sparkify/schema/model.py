@@ -309,7 +309,7 @@ STAR_TABLES = (SONGPLAYS, USERS, SONGS, ARTISTS, TIME)
 META_TABLES = (LOAD_ERRORS, MANIFEST)
 #: The tables a load reads and writes (a full refresh empties them; sparkify_runs is kept).
 LOADED_TABLES = STAGING_TABLES + STAR_TABLES + META_TABLES
-ALL_TABLES = LOADED_TABLES + (RUNS,)
+ALL_TABLES = (*LOADED_TABLES, RUNS)
 
 
 def table(name: str) -> Table:
