@@ -22,7 +22,7 @@ from sparkify.schema.render import DuckDBRenderer, RedshiftRenderer
 from sparkify.sources import open_source
 from sparkify.sql import statements
 from sparkify.targets import open_target
-from tests.conftest import ROOT
+from tests.sample import ROOT
 from tests.helpers import invoke
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
