@@ -25,8 +25,8 @@ from sparkify.pipeline.run import EtlResult
 from sparkify.schema.model import RUNS
 from sparkify.sources import open_source
 from sparkify.targets import open_target
-from tests.sample import ROOT
 from tests.helpers import EVERY_TABLE, event, invoke, rows, snapshot, write_log
+from tests.sample import ROOT
 from tests.test_hardening_resources import _source
 
 pytest_plugins = ["tests.moto_fixtures", "tests.redshift_fixtures"]
