@@ -22,8 +22,8 @@ from sparkify.schema.render import DuckDBRenderer, RedshiftRenderer
 from sparkify.sources import open_source
 from sparkify.sql import statements
 from sparkify.targets import open_target
+from tests.conftest import ROOT
 from tests.helpers import invoke, write_log
-from tests.sample import ROOT
 from tests.test_hardening_resources import _source
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)

@@ -27,8 +27,7 @@ import pytest
 from sparkify.config import load_settings
 from sparkify.report import write_report
 from sparkify.targets import open_target
-from tests.conftest import IN_CI
-from tests.sample import ROOT
+from tests.conftest import IN_CI, ROOT
 from tests.test_report import CHARTS, NOW, load_sample
 
 pytestmark = pytest.mark.browser
