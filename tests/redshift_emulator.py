@@ -4,7 +4,9 @@ Redshift is PostgreSQL's relative; what PostgreSQL lacks is emulated, narrowly:
 
 - ``COPY … FROM 's3://…' … FORMAT AS JSON … MANIFEST GZIP``: the manifest, JSONPaths file and
   gzip parts are read back from S3 (moto) and the rows loaded with PostgreSQL's own COPY;
-  records that cannot be typed go to ``sys_load_error_detail`` (MAXERROR honoured, atomic).
+  records that cannot be typed go to ``sys_load_error_detail``. MAXERROR counts as Redshift
+  counts, per COPY: the COPY fails when it refuses that number of records or more (MAXERROR 0:
+  any refused record fails it), and nothing of it is loaded.
 - Redshift DDL: DISTSTYLE/DISTKEY/SORTKEY/ENCODE lines are dropped, ``IDENTITY(1, 1)`` becomes
   an identity column; ``stv_slices`` and ``sys_load_error_detail`` are tables in a schema on
   the search path.
@@ -221,7 +223,7 @@ class _Cursor:
                 "INSERT INTO redshift_sys.sys_load_error_detail VALUES (1, %s, %s, %s, %s)",
                 [url, no, column, message],
             )
-        if len(bad) > limit:
+        if len(bad) >= max(limit, 1):  # Redshift: "that number of errors or greater"
             raise redshift_connector.ProgrammingError(
                 f"Load into table '{m['table']}' failed. Check 'sys_load_error_detail' system table for details."
             )

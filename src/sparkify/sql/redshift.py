@@ -52,9 +52,13 @@ class CopyOptions:
 
     @classmethod
     def for_run(cls, iam_role: str, region: str | None, max_errors: int | None) -> CopyOptions:
-        """Options for a run; ``max_errors`` None means Redshift's largest MAXERROR."""
-        limit = MAXERROR_LIMIT if max_errors is None else min(max_errors, MAXERROR_LIMIT)
-        return cls(iam_role, region, limit)
+        """Options for a run under ``--max-errors`` (None: no limit). Redshift fails a COPY
+        that refuses MAXERROR records *or more*, counting each COPY on its own, while
+        ``--max-errors N`` fails a run that rejects more than N in all: so each COPY may
+        refuse N (MAXERROR N + 1; one COPY over N is a run over N), and the run's own count
+        decides. Capped at Redshift's largest MAXERROR."""
+        allowance = MAXERROR_LIMIT if max_errors is None else max_errors + 1
+        return cls(iam_role, region, min(allowance, MAXERROR_LIMIT))
 
 
 def load_table(table: Table) -> str:

@@ -53,12 +53,19 @@ class _Batch:
 
 
 def _copy(target: RedshiftTarget, sql: str, limit: int) -> None:
+    """Run a COPY whose MAXERROR is ``limit`` (see ``CopyOptions.for_run``)."""
     try:
         target.execute(sql)
     except QueryError as e:
         if "Load into table" in str(e):
+            over = (
+                f"more than --max-errors {limit - 1}"
+                if limit < rsql.MAXERROR_LIMIT
+                else "Redshift's largest MAXERROR"
+            )
             raise TooManyErrorsError(
-                f"A COPY refused more than {limit} records (MAXERROR); nothing was committed.",
+                f"A COPY refused {limit} records or more (MAXERROR {limit}), {over}; "
+                "nothing was committed.",
                 "See SYS_LOAD_ERROR_DETAIL for the reasons, fix the input, or raise --max-errors.",
             ) from e
         raise

@@ -1,0 +1,68 @@
+"""Where a real Redshift cluster is less kind than PostgreSQL (issue 22), on the stand-in of
+:mod:`tests.redshift_emulator`, which behaves as the cluster does in each of these respects:
+
+- MAXERROR counts "that number or more" and applies to each COPY: ``--max-errors N`` still means
+  "more than N rejected records in the whole run fail it, committing nothing".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sparkify.errors import TooManyErrorsError
+from sparkify.pipeline.run import create_tables, etl
+from sparkify.sources import open_source
+from tests.helpers import event, song, write_log, write_song
+from tests.test_redshift import _settings, _target
+
+pytest_plugins = ["tests.moto_fixtures", "tests.redshift_fixtures"]
+
+pytestmark = pytest.mark.postgres
+
+
+def _two_refused_per_copy(root: Path) -> Path:
+    """Two log records and two song records that COPY itself refuses (a missing ts, a year
+    that is not a number), beside good ones."""
+    no_ts = [event(userId="7", song=f"s{i}") for i in range(2)]
+    for record in no_ts:
+        del record["ts"]
+    write_log(root / "log_data" / "a.json", [event(userId="7", ts=1541000000001), *no_ts])
+    write_song(root, song(song_id="SOA", artist_id="AR1"))
+    for i in range(2):
+        write_song(root, song(song_id=f"SOB{i}", artist_id="AR1", year="never"), name=f"b{i}")
+    return root
+
+
+@pytest.mark.parametrize(
+    ("max_errors", "files", "fails"),
+    [
+        (2, ["log"], None),  # exactly N refused by one COPY: the run passes
+        (1, ["log"], "A COPY refused 2 records or more .MAXERROR 2., more than --max-errors 1"),
+        (3, ["log", "song"], "4 records were rejected, more than --max-errors 3"),  # each COPY 2
+        (4, ["log", "song"], None),
+    ],
+)
+def test_max_errors_counts_the_run_not_each_copy(
+    cluster: dict[str, Any], tmp_path: Path, max_errors: int, files: list[str], fails: str | None
+) -> None:
+    data = _two_refused_per_copy(tmp_path / "data")
+    if "song" not in files:
+        for path in (data / "song_data").rglob("b*.json"):
+            path.unlink()
+    settings = _settings(cluster, source=str(data), max_errors=max_errors)
+    target, _ = _target(cluster, settings)
+    with target:
+        create_tables(target)
+        if fails:
+            with pytest.raises(TooManyErrorsError, match=fails):
+                etl(open_source(settings), target, max_errors=max_errors)
+            assert target.query("SELECT COUNT(*) FROM sparkify_manifest") == [(0,)]
+            assert target.query("SELECT COUNT(*) FROM load_errors") == [(0,)]
+        else:
+            result = etl(open_source(settings), target, max_errors=max_errors)
+            assert result.rejected == max_errors
+            assert target.query("SELECT COUNT(*) FROM load_errors") == [(max_errors,)]
+            assert target.query("SELECT COUNT(*) FROM staging_events") == [(1,)]
