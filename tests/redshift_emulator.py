@@ -6,7 +6,8 @@ Redshift is PostgreSQL's relative; what PostgreSQL lacks is emulated, narrowly:
   gzip parts are read back from S3 (moto) and the rows loaded with PostgreSQL's own COPY;
   records that cannot be typed go to ``sys_load_error_detail``. MAXERROR counts as Redshift
   counts, per COPY: the COPY fails when it refuses that number of records or more (MAXERROR 0:
-  any refused record fails it), and nothing of it is loaded.
+  any refused record fails it), and nothing of it is loaded. ``file_name`` is character(256),
+  as on Redshift: a longer part URL is stored cut.
 - Redshift DDL: DISTSTYLE/DISTKEY/SORTKEY/ENCODE lines are dropped, ``IDENTITY(1, 1)`` becomes
   an identity column; ``stv_slices`` and ``sys_load_error_detail`` are tables in a schema on
   the search path.
@@ -219,9 +220,9 @@ class _Cursor:
                 except _Reject as e:
                     bad.append((entry["url"], no, e.column, str(e)))
         for url, no, column, message in bad:
-            self.db.pg.execute(
+            self.db.pg.execute(  # file_name is character(256): a longer URL comes back cut
                 "INSERT INTO redshift_sys.sys_load_error_detail VALUES (1, %s, %s, %s, %s)",
-                [url, no, column, message],
+                [url[:256], no, column, message],
             )
         if len(bad) >= max(limit, 1):  # Redshift: "that number of errors or greater"
             raise redshift_connector.ProgrammingError(

@@ -3,6 +3,9 @@
 
 - MAXERROR counts "that number or more" and applies to each COPY: ``--max-errors N`` still means
   "more than N rejected records in the whole run fail it, committing nothing".
+- ``SYS_LOAD_ERROR_DETAIL.file_name`` is character(256): a staging location too long for the
+  run's part URLs to fit is refused up front, and a refused record the run cannot trace back
+  to its part fails the run instead of being dropped.
 """
 
 from __future__ import annotations
@@ -12,10 +15,12 @@ from typing import Any
 
 import pytest
 
-from sparkify.errors import TooManyErrorsError
+from sparkify.errors import ConfigError, QueryError, TooManyErrorsError
 from sparkify.pipeline.run import create_tables, etl
 from sparkify.sources import open_source
+from tests.aws_helpers import client
 from tests.helpers import event, song, write_log, write_song
+from tests.redshift_fixtures import STAGING
 from tests.test_redshift import _settings, _target
 
 pytest_plugins = ["tests.moto_fixtures", "tests.redshift_fixtures"]
@@ -66,3 +71,40 @@ def test_max_errors_counts_the_run_not_each_copy(
             assert result.rejected == max_errors
             assert target.query("SELECT COUNT(*) FROM load_errors") == [(max_errors,)]
             assert target.query("SELECT COUNT(*) FROM staging_events") == [(1,)]
+
+
+LONG_PREFIX = f"s3://{STAGING}/runs/" + "x" * 195  # part URLs of about 300 characters
+
+
+def test_staging_prefix_too_long_for_load_error_file_names_is_refused(
+    cluster: dict[str, Any], tmp_path: Path
+) -> None:
+    data = _two_refused_per_copy(tmp_path / "data")
+    settings = _settings(cluster, source=str(data), s3_staging=LONG_PREFIX)
+    trace: list[str] = []
+    target, _ = _target(cluster, settings, trace)
+    with target:
+        create_tables(target)
+        with pytest.raises(ConfigError, match="at most 256 characters") as caught:
+            etl(open_source(settings), target)
+        assert caught.value.hint and "at most 181 characters" in caught.value.hint
+        assert target.query("SELECT COUNT(*) FROM sparkify_manifest") == [(0,)]
+    assert not [s for s in trace if s.startswith("COPY")]
+    assert client("s3").list_objects_v2(Bucket=STAGING).get("KeyCount") == 0
+
+
+def test_a_refused_record_without_its_part_fails_the_run(
+    cluster: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sparkify.targets import s3_staging
+
+    monkeypatch.setattr(s3_staging, "FILE_NAME_CHARS", 10_000)  # let the long prefix through
+    data = _two_refused_per_copy(tmp_path / "data")
+    settings = _settings(cluster, source=str(data), s3_staging=LONG_PREFIX)
+    target, _ = _target(cluster, settings)
+    with target:
+        create_tables(target)
+        with pytest.raises(QueryError, match="cannot trace 2 records COPY refused"):
+            etl(open_source(settings), target)
+        assert target.query("SELECT COUNT(*) FROM load_errors") == [(0,)]
+        assert target.query("SELECT COUNT(*) FROM staging_events") == [(0,)]

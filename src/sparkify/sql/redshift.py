@@ -140,8 +140,9 @@ LOAD_ERRORS = (
     "WHERE TRIM(file_name) LIKE %s\n"
     "ORDER BY 1, 2"
 )
-"""The records COPY refused, for the files under a run's staging folder (parameter: its
-URL followed by ``%``)."""
+"""The records COPY refused, for the parts of one batch (parameter: the run folder's URL, the
+batch's part-name stem, ``%``). Redshift cuts ``file_name`` at 256 characters: the staging
+prefix is checked so that no part URL is longer (``s3_staging.check_length``)."""
 
 SLICES = "SELECT COUNT(*) FROM stv_slices"
 """How many slices the cluster has: a batch is split into a multiple of this many files."""
@@ -217,8 +218,8 @@ def load_plan(r: Renderer, tables: tuple[Table, ...], bookkeeping: tuple[Table, 
         )
         out.append(copy_records(r, table, f"{stem}.manifest", f"{stem}.jsonpaths", options))
     out.append(
-        "-- records COPY refused (parameter: the run's staging folder)\n"
-        + LOAD_ERRORS.replace("%s", f"'{STAGING_PLACEHOLDER}%'")
+        "-- records COPY refused (parameter: the batch's part names in the run's folder)\n"
+        + LOAD_ERRORS.replace("%s", f"'{STAGING_PLACEHOLDER}b001-%'")
     )
     for table in tables:
         out.append(

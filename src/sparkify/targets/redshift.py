@@ -285,6 +285,7 @@ class RedshiftTarget(Target):
         """Stage ``datas`` by COPY from S3 (see :mod:`sparkify.targets.redshift_load`)."""
         from sparkify.targets.redshift_load import stage_on_redshift
 
+        self.staging_area()  # its settings are checked before anything is parsed or sent
         self._batches += 1
         return stage_on_redshift(self, datas, self._batches)
 
