@@ -6,6 +6,8 @@
 - ``SYS_LOAD_ERROR_DETAIL.file_name`` is character(256): a staging location too long for the
   run's part URLs to fit is refused up front, and a refused record the run cannot trace back
   to its part fails the run instead of being dropped.
+- Declared primary keys are not enforced (and the planner trusts them): a duplicate key is
+  caught by checks that group and count the rows of each key.
 """
 
 from __future__ import annotations
@@ -108,3 +110,53 @@ def test_a_refused_record_without_its_part_fails_the_run(
             etl(open_source(settings), target)
         assert target.query("SELECT COUNT(*) FROM load_errors") == [(0,)]
         assert target.query("SELECT COUNT(*) FROM staging_events") == [(0,)]
+
+
+STAR_KEYS = {
+    "songplays": "songplay_id",
+    "users": "user_id",
+    "songs": "song_id",
+    "artists": "artist_id",
+    "time": "start_time",
+}
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "postgres", "redshift"])
+def test_uniqueness_checks_group_the_rows_of_each_key(dialect: str) -> None:
+    from sparkify.dialects import Dialect
+    from sparkify.schema.render import renderer_for
+    from sparkify.sql.checks import check_queries
+
+    checks = {c.name: c.sql for c in check_queries(renderer_for(Dialect(dialect)))}
+    for table, key in STAR_KEYS.items():
+        sql = checks[f"{table}_{key}_unique"]
+        assert f'GROUP BY "{key}" HAVING COUNT(*) > 1' in sql
+        assert "DISTINCT" not in sql
+
+
+def test_a_planted_duplicate_key_is_caught_on_redshift(
+    cluster: dict[str, Any], tmp_path: Path
+) -> None:
+    from sparkify.pipeline.check import run_checks
+    from sparkify.pipeline.run import run
+
+    data = _two_refused_per_copy(tmp_path / "data")
+    settings = _settings(cluster, source=str(data))
+    target, _ = _target(cluster, settings)
+    with target:
+        assert run(open_source(settings), target, settings).checks.ok
+        for table, key in STAR_KEYS.items():  # twice the first row: the declared key allows it
+            target.execute(
+                f'INSERT INTO "{table}" SELECT * FROM "{table}" '
+                f'WHERE "{key}" = (SELECT MIN("{key}") FROM "{table}")'
+            )
+        report = run_checks(target)
+    failed = {r.name: r.value for r in report.failures}
+    assert failed == {
+        "songplays_songplay_id_unique": 1,
+        "users_user_id_unique": 1,
+        "songs_song_id_unique": 1,
+        "artists_artist_id_unique": 1,
+        "time_start_time_unique": 1,
+        "songplays_count_matches_staging": 1,
+    }
