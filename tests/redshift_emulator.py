@@ -15,6 +15,8 @@ Redshift is PostgreSQL's relative; what PostgreSQL lacks is emulated, narrowly:
 - Transactions are SERIALIZABLE, Redshift's isolation: the snapshot is taken by the first
   SELECT, DML or DDL statement of a transaction, not by BEGIN or LOCK, and a write that
   conflicts with a concurrent transaction aborts it.
+- COPY with STATUPDATE (ON or OFF) is refused unless the user owns the table or is a
+  superuser, as on Redshift; users other than the database's owner may connect.
 - Faults look as ``redshift_connector`` shows them: a COPY whose S3 object is missing fails
   with an ``S3ServiceException`` error, a lost connection is an ``InterfaceError``, and a text
   value holding a NUL character is a load error (Redshift's COPY refuses NULs).
@@ -56,6 +58,13 @@ CREATE TABLE IF NOT EXISTS redshift_sys.sys_load_error_detail (
     query_id BIGINT, file_name CHAR(256), line_number BIGINT, column_name CHAR(127),
     error_message CHAR(512)
 );
+GRANT USAGE ON SCHEMA redshift_sys TO PUBLIC;
+GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA redshift_sys TO PUBLIC;
+"""
+_OWNER = """
+SELECT r.rolsuper OR c.relowner = r.oid
+FROM pg_catalog.pg_class c, pg_catalog.pg_roles r
+WHERE c.oid = to_regclass(%s) AND r.rolname = current_user
 """
 
 
@@ -126,7 +135,10 @@ class EmulatedRedshift:
         self.pg = psycopg.connect(self.dsn, autocommit=True)
         with self.pg.transaction():  # connections opened at the same moment set up one by one
             self.pg.execute("SELECT pg_advisory_xact_lock(5439)")
-            self.pg.execute(SETUP)
+            if self.pg.execute("SELECT to_regclass('redshift_sys.stv_slices')").fetchone() == (
+                None,
+            ):  # the first connection (the database's owner) makes the system tables
+                self.pg.execute(SETUP)
         self.pg.execute("SET search_path TO public, redshift_sys")
 
     def cursor(self) -> _Cursor:
@@ -190,6 +202,12 @@ class _Cursor:
     def _copy(self, m: re.Match[str]) -> None:
         options = m["options"]
         assert "TIMEFORMAT 'epochmillisecs'" in options and "MANIFEST" in options
+        if "STATUPDATE" in options and self.db.pg.execute(
+            _OWNER, [f'"{m["table"]}"']
+        ).fetchone() != (True,):
+            raise redshift_connector.ProgrammingError(
+                f"COPY with STATUPDATE needs the owner of table {m['table']} or a superuser"
+            )
         names = [c.strip().strip('"') for c in m["cols"].split(",")]
         cols = self._columns(m["table"], names)
         if m["format"] == "auto":

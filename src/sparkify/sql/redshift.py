@@ -120,6 +120,17 @@ def copy_records(
     return copy_statement(r, load_table(table), cols, manifest_url, jsonpaths_url, options)
 
 
+def insert_loaded(r: Renderer, table: Table, columns: tuple[str, ...]) -> str:
+    """Append ``columns`` of ``table``'s load table to ``table``: a bookkeeping COPY lands in
+    a temporary table first, which the run owns, so no COPY ever needs the owner of a run's
+    tables (its STATUPDATE does), and the load user needs only INSERT on them."""
+    names = ", ".join(r.quote(c) for c in columns)
+    return (
+        f"INSERT INTO {r.quote(table.name)} ({names})\n"
+        f"SELECT {names} FROM {r.quote(load_table(table))}"
+    )
+
+
 def jsonpaths(table: Table) -> str:
     """The JSONPaths document for ``table``'s wrapped records, one path per load column."""
     paths = [
@@ -231,8 +242,12 @@ def load_plan(r: Renderer, tables: tuple[Table, ...], bookkeeping: tuple[Table, 
         stem = f"{STAGING_PLACEHOLDER}r001-{table.name}"
         cols = tuple(c.name for c in table.columns)
         strict = CopyOptions(options.iam_role, options.region, 0)  # every row must arrive
+        load = load_table(table)
         out.append(
-            f"-- {table.name}: appended by COPY too\n"
-            + copy_statement(r, table.name, cols, f"{stem}.manifest", "auto", strict)
+            f"-- {table.name}: appended by COPY too, through a load table\n"
+            + create_load_table(r, table)
         )
+        out.append(copy_statement(r, load, cols, f"{stem}.manifest", "auto", strict))
+        out.append(insert_loaded(r, table, cols))
+        out.append(drop_load_table(r, table))
     return out
