@@ -76,8 +76,21 @@ def _empty(col: Column) -> str:
     return f"({field} IS NULL OR {field} = {empty})"
 
 
+USER_ID_PATTERN = " *[+-]?[0-9]{1,10} *"
+"""An integer-text field: an optional sign and 1 to 10 digits, with spaces around (and the
+value in the 32-bit range). The Redshift staging contract (sql/redshift.py) applies the same
+rule, before any cast."""
+
+
 def _not_integer(field: str) -> str:
-    return f"trim({field}) <> '' AND TRY_CAST({field} AS INTEGER) IS NULL"
+    """Not empty and not an integer by :data:`USER_ID_PATTERN`. TRY_CAST alone accepts more
+    (tabs, line breaks, leading zeros past 10 digits); the pattern is only matched against text
+    that is not already the integer's canonical form, so plain ids cost no regex."""
+    cast = f"TRY_CAST({field} AS INTEGER)"
+    return (
+        f"trim({field}) <> '' AND ({cast} IS NULL OR ({field} <> CAST({cast} AS VARCHAR) "
+        f"AND NOT regexp_full_match({field}, '{USER_ID_PATTERN}')))"
+    )
 
 
 def _untypable(col: Column) -> str:
