@@ -10,6 +10,9 @@
   caught by checks that group and count the rows of each key.
 - COPY with STATUPDATE needs the table's owner: a load user holding only the grants of
   docs/redshift.md runs whole loads.
+- Redshift ignores trailing spaces when it compares VARCHAR values: text is staged without
+  them on every target, so a source of trailing-space variants gives the same tables
+  everywhere.
 - What the docs leave open is settled by sparkify, not by the engine: the ISO week is computed
   from the day of the year and of the week, a user id holding a line break (or anything but an
   optional sign and 1 to 10 digits between spaces) is rejected before any cast, and a '+' sign
@@ -292,3 +295,92 @@ def test_user_ids_are_read_by_one_rule_on_every_target(
     with target:
         run(open_source(settings), target, settings)
         assert _staged_user_ids(target) == (expected_staged, expected_refused)
+
+
+def _trailing_spaces(root: Path) -> Path:
+    """Titles, artists, ids, pages and locations that differ only by trailing spaces."""
+    write_song(
+        root,
+        song(
+            song_id="SO1",
+            artist_id="AR1",
+            title="Halo ",
+            artist_name="Elena",
+            duration=200.0,
+            artist_location="  ",
+        ),
+        name="s1",
+    )
+    write_song(
+        root,
+        song(song_id="SO2 ", artist_id="AR1", title="Other", artist_name="Elena ", duration=100.0),
+        name="s2a",
+    )
+    write_song(
+        root,
+        song(song_id="SO2", artist_id="AR1 ", title="Other ", artist_name="Elena", duration=100.0),
+        name="s2b",
+    )
+    write_song(root, song(song_id="  ", artist_id="AR1"), name="s3")
+    write_log(
+        root / "log_data" / "spaces.json",
+        [
+            event(userId="7", ts=1541000000001, song="Halo", artist="Elena ", length=200.0),
+            event(
+                userId="7 ",
+                ts=1541000000002,
+                song="Halo  ",
+                artist="Elena",
+                length=200.0,
+                page="NextSong ",
+                level="paid ",
+            ),
+            event(
+                userId="8",
+                ts=1541000000003,
+                song="Other",
+                artist="Elena",
+                length=100.0,
+                location="Cork ",
+            ),
+            event(userId="8", ts=1541000000004, page="Home ", level="free"),
+            event(userId=" ", ts=1541000000005),
+        ],
+    )
+    return root
+
+
+def test_trailing_space_variants_give_the_same_tables_on_every_target(
+    cluster: dict[str, Any], pg_url: str, tmp_path: Path
+) -> None:
+    from sparkify.config import load_settings
+    from sparkify.pipeline.run import run
+    from sparkify.targets import open_target
+    from tests.test_redshift import STAR, _comparable, _rows
+
+    data = _trailing_spaces(tmp_path / "data")
+    tables = [*STAR, "staging_songs"]
+    found = {}
+    for url in (f"duckdb:///{tmp_path / 'w.duckdb'}", pg_url):
+        settings = load_settings(overrides={"source": str(data), "target": url})
+        with open_target(settings) as target:
+            assert run(open_source(settings), target, settings).checks.ok
+            found[url.split(":")[0]] = _comparable(_rows(target, tables))  # type: ignore[arg-type]
+    settings = _settings(cluster, source=str(data))
+    target, _ = _target(cluster, settings)
+    with target:
+        assert run(open_source(settings), target, settings).checks.ok
+        found["redshift"] = _comparable(_rows(target, tables))
+    assert found["duckdb"] == found["postgresql"] == found["redshift"]
+    star = found["redshift"]
+    assert [(r[1], r[2], r[3], r[4], r[6]) for r in star["songplays"]] == [
+        (7, "free", "SO1", "AR1", "Town, ST"),
+        (7, "paid", "SO1", "AR1", "Town, ST"),
+        (8, "free", "SO2", "AR1", "Cork"),
+    ]
+    assert star["songs"] == [
+        ("SO1", "Halo", "AR1", 2000, 200.0),
+        ("SO2", "Other", "AR1", 2000, 100.0),
+    ]
+    assert star["artists"] == [("AR1", "Elena", None, None, None)]
+    assert star["users"] == [(7, "Ann", "Lee", "F", "paid"), (8, "Ann", "Lee", "F", "free")]

@@ -9,7 +9,8 @@ A batch is staged in four steps, all inside the run's transaction:
 2. Read the records COPY refused from ``SYS_LOAD_ERROR_DETAIL``.
 3. Find the rows COPY accepted but the staging contract refuses (what DuckDB's typing rejects
    and COPY cannot check: an empty required id, a user id that is not an integer).
-4. ``INSERT … SELECT`` the good rows into the staging table, normalised as on every target.
+4. ``INSERT … SELECT`` the good rows into the staging table, normalised as on every target
+   (text without trailing spaces, a user id as its integer's canonical text).
 """
 
 from __future__ import annotations
@@ -164,7 +165,7 @@ def _problems(r: Renderer, col: Column) -> list[str]:
     Ordered so that no CAST can fail: the range check only sees '' or up to 10 digits."""
     q, key = r.quote(col.name), col.json_key
     if col.required and col.type is ColumnType.TEXT:
-        return [f"WHEN {q} = '' THEN 'missing required field {key}'"]
+        return [f"WHEN RTRIM({q}, ' ') = '' THEN 'missing required field {key}'"]
     if col.integer_text:
         lo, hi = _INT32
         reason = f"'field {key}: expected an integer or \"\", got ' || LEFT({q}, 80)"
@@ -202,6 +203,8 @@ def contract_rejects(r: Renderer, table: Table) -> str:
 
 def _normalised(r: Renderer, col: Column) -> str:
     q = r.quote(col.name)
+    if col.json_key and col.type is ColumnType.TEXT and not col.integer_text:
+        return f"RTRIM({q}, ' ')"  # staged without trailing spaces, as on every target
     if col.integer_text:
         return (
             f"CASE WHEN TRIM({q}) = '' THEN '' "
