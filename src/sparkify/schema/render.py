@@ -96,8 +96,8 @@ class Renderer:
 
     def macro_iso_week(self, expr: str) -> str:
         """The ISO 8601 week of the timestamp ``expr``, computed the same way on every engine
-        (EXTRACT(week) is ISO on DuckDB and PostgreSQL, but Redshift's documentation does not
-        say which numbering it uses): the week holds the Thursday ``3 - (ISO weekday - 1)``
+        (EXTRACT(week) is ISO on DuckDB and PostgreSQL; Redshift's documentation says so for
+        DATE_PART, not for EXTRACT): the week holds the Thursday ``3 - (ISO weekday - 1)``
         days away, and is numbered by that Thursday's day of the year. EXTRACT's ``dow`` (0 =
         Sunday) and ``doy`` are documented alike by all three; FLOOR makes the division
         integral whether ``/`` is (Redshift, PostgreSQL) or is not (DuckDB)."""
