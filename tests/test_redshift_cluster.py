@@ -38,7 +38,14 @@ from tests.test_redshift import _settings, _target
 
 pytest_plugins = ["tests.moto_fixtures", "tests.redshift_fixtures"]
 
-pytestmark = pytest.mark.postgres
+CLUSTER = [pytest.mark.postgres, pytest.mark.aws]  # the stand-in: PostgreSQL and moto S3
+
+
+def on_cluster(test: Any) -> Any:
+    """Mark a test that runs on the stand-in cluster."""
+    for mark in CLUSTER:
+        test = mark(test)
+    return test
 
 
 def _two_refused_per_copy(root: Path) -> Path:
@@ -57,12 +64,23 @@ def _two_refused_per_copy(root: Path) -> Path:
 @pytest.mark.parametrize(
     ("max_errors", "files", "fails"),
     [
-        (2, ["log"], None),  # exactly N refused by one COPY: the run passes
-        (1, ["log"], "A COPY refused 2 records or more .MAXERROR 2., more than --max-errors 1"),
-        (3, ["log", "song"], "4 records were rejected, more than --max-errors 3"),  # each COPY 2
-        (4, ["log", "song"], None),
+        pytest.param(2, ["log"], None, id="exactly-N-in-one-copy"),
+        pytest.param(
+            1,
+            ["log"],
+            "A COPY refused 2 or more records .MAXERROR 2., more than --max-errors 1",
+            id="over-N-in-one-copy",
+        ),
+        pytest.param(
+            3,
+            ["log", "song"],
+            "4 records were rejected, more than --max-errors 3",
+            id="over-N-in-the-run-each-copy-under",
+        ),
+        pytest.param(4, ["log", "song"], None, id="exactly-N-in-the-run"),
     ],
 )
+@on_cluster
 def test_max_errors_counts_the_run_not_each_copy(
     cluster: dict[str, Any], tmp_path: Path, max_errors: int, files: list[str], fails: str | None
 ) -> None:
@@ -89,6 +107,7 @@ def test_max_errors_counts_the_run_not_each_copy(
 LONG_PREFIX = f"s3://{STAGING}/runs/" + "x" * 195  # part URLs of about 300 characters
 
 
+@on_cluster
 def test_staging_prefix_too_long_for_load_error_file_names_is_refused(
     cluster: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -106,6 +125,7 @@ def test_staging_prefix_too_long_for_load_error_file_names_is_refused(
     assert client("s3").list_objects_v2(Bucket=STAGING).get("KeyCount") == 0
 
 
+@on_cluster
 def test_a_refused_record_without_its_part_fails_the_run(
     cluster: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -145,6 +165,7 @@ def test_uniqueness_checks_group_the_rows_of_each_key(dialect: str) -> None:
         assert "DISTINCT" not in sql
 
 
+@on_cluster
 def test_a_planted_duplicate_key_is_caught_on_redshift(
     cluster: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -182,6 +203,8 @@ def _grants(database: str, user: str) -> str:
     return script.replace("ON DATABASE sparkify", f'ON DATABASE "{database}"')
 
 
+@on_cluster
+@pytest.mark.sample
 def test_a_load_user_with_the_documented_grants_runs_whole_loads(
     cluster: dict[str, Any], sample: Path, tmp_path: Path
 ) -> None:
@@ -217,6 +240,7 @@ def test_a_load_user_with_the_documented_grants_runs_whole_loads(
             pg.execute(f'DROP ROLE "{user}"')
 
 
+@pytest.mark.postgres
 def test_iso_week_is_computed_not_extracted(pg_c: str) -> None:
     import datetime as dt
 
@@ -275,6 +299,7 @@ def _staged_user_ids(target: Any) -> tuple[list[tuple[Any, ...]], list[tuple[Any
     return staged, refused
 
 
+@on_cluster
 def test_user_ids_are_read_by_one_rule_on_every_target(
     cluster: dict[str, Any], pg_url: str, tmp_path: Path
 ) -> None:
@@ -350,6 +375,7 @@ def _trailing_spaces(root: Path) -> Path:
     return root
 
 
+@on_cluster
 def test_trailing_space_variants_give_the_same_tables_on_every_target(
     cluster: dict[str, Any], pg_url: str, tmp_path: Path
 ) -> None:

@@ -64,7 +64,7 @@ def _copy(target: RedshiftTarget, sql: str, limit: int) -> None:
                 else "Redshift's largest MAXERROR"
             )
             raise TooManyErrorsError(
-                f"A COPY refused {limit} records or more (MAXERROR {limit}), {over}; "
+                f"A COPY refused {limit} or more records (MAXERROR {limit}), {over}; "
                 "nothing was committed.",
                 "See SYS_LOAD_ERROR_DETAIL for the reasons, fix the input, or raise --max-errors.",
             ) from e
