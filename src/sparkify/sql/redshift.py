@@ -107,8 +107,6 @@ def copy_statement(
     ]
     if options.region:
         lines.append(f"REGION {_literal(options.region, _REGION, REGION_PLACEHOLDER, 'region')}")
-    if json_format == "auto":
-        lines.append("TRUNCATECOLUMNS")
     lines.append("COMPUPDATE OFF STATUPDATE OFF")
     return "\n".join(lines)
 
@@ -147,7 +145,7 @@ def manifest(urls: list[str]) -> str:
 
 
 LOAD_ERRORS = (
-    "SELECT TRIM(file_name), line_number, TRIM(column_name), TRIM(error_message)\n"
+    "SELECT TRIM(file_name), line_number, TRIM(column_name), error_code, TRIM(error_message)\n"
     "FROM sys_load_error_detail\n"
     "WHERE TRIM(file_name) LIKE %s\n"
     "ORDER BY 1, 2"
@@ -155,6 +153,9 @@ LOAD_ERRORS = (
 """The records COPY refused, for the parts of one batch (parameter: the run folder's URL, the
 batch's part-name stem, ``%``). Redshift cuts ``file_name`` at 256 characters: the staging
 prefix is checked so that no part URL is longer (``s3_staging.check_length``)."""
+
+TOO_LONG = 1204
+"""COPY's error code for a value longer than its column (``String length exceeds DDL length``)."""
 
 SLICES = "SELECT COUNT(*) FROM stv_slices"
 """How many slices the cluster has: a batch is split into a multiple of this many files."""
