@@ -4,13 +4,21 @@ Redshift is PostgreSQL's relative; what PostgreSQL lacks is emulated, narrowly:
 
 - ``COPY … FROM 's3://…' … FORMAT AS JSON … MANIFEST GZIP``: the manifest, JSONPaths file and
   gzip parts are read back from S3 (moto) and the rows loaded with PostgreSQL's own COPY;
-  records that cannot be typed go to ``sys_load_error_detail`` (MAXERROR honoured, atomic).
-- Redshift DDL: DISTSTYLE/DISTKEY/SORTKEY/ENCODE lines are dropped, ``IDENTITY(1, 1)`` becomes
+  records that cannot be typed go to ``sys_load_error_detail``. MAXERROR counts as Redshift
+  counts, per COPY: the COPY fails when it refuses that number of records or more (MAXERROR 0:
+  any refused record fails it), and nothing of it is loaded. ``file_name`` is character(256),
+  as on Redshift: a longer part URL is stored cut.
+- Redshift DDL: DISTSTYLE/DISTKEY/SORTKEY/ENCODE lines are dropped, and so are PRIMARY KEY
+  constraints (Redshift declares but never enforces them), ``IDENTITY(1, 1)`` becomes
   an identity column; ``stv_slices`` and ``sys_load_error_detail`` are tables in a schema on
   the search path.
+- VARCHAR columns ignore trailing spaces in comparisons, grouping and partitioning, as on
+  Redshift (they are domains over ``bpchar``, see :meth:`EmulatedRedshift.varchar`).
 - Transactions are SERIALIZABLE, Redshift's isolation: the snapshot is taken by the first
   SELECT, DML or DDL statement of a transaction, not by BEGIN or LOCK, and a write that
   conflicts with a concurrent transaction aborts it.
+- COPY with STATUPDATE (ON or OFF) is refused unless the user owns the table or is a
+  superuser, as on Redshift; users other than the database's owner may connect.
 - A JSON object over 4 MB (taken as 4 MiB) fails the whole COPY, whatever MAXERROR says, as on
   Redshift (the words of the error are the stand-in's own).
 - Faults look as ``redshift_connector`` shows them: a COPY whose S3 object is missing fails
@@ -45,6 +53,9 @@ _COPY = re.compile(
     r"IAM_ROLE '(?P<role>[^']+)'\nFORMAT AS JSON '(?P<format>[^']+)'\n(?P<options>(?s:.*))$"
 )
 _PATH_PART = re.compile(r"\['([^']*)'\]")
+_PRIMARY_KEY = re.compile(r",\n\s*PRIMARY KEY \([^)]*\)")
+_VARCHAR_COLUMN = re.compile(r'^(\s+"\w+" )VARCHAR\((\d+)\)', re.MULTILINE)
+_CREATE_TABLE = re.compile(r"^CREATE (TEMP )?TABLE ")
 #: COPY's limit on one JSON object (copy-parameters-data-format.html, JSON: "4 MB").
 MAX_JSON_OBJECT = 4 * 1024 * 1024
 SETUP = """
@@ -57,6 +68,13 @@ CREATE TABLE IF NOT EXISTS redshift_sys.sys_load_error_detail (
     error_message CHAR(512)
 );
 ALTER TABLE redshift_sys.sys_load_error_detail ADD COLUMN IF NOT EXISTS error_code INTEGER;
+GRANT USAGE ON SCHEMA redshift_sys TO PUBLIC;
+GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA redshift_sys TO PUBLIC;
+"""
+_OWNER = """
+SELECT r.rolsuper OR c.relowner = r.oid
+FROM pg_catalog.pg_class c, pg_catalog.pg_roles r
+WHERE c.oid = to_regclass(%s) AND r.rolname = current_user
 """
 
 
@@ -109,6 +127,8 @@ def _typed(value: Any, col: tuple[str, str, bool, int | None], truncate: bool) -
     text = str(value).lower() if isinstance(value, bool) else str(value)
     if "\x00" in text:
         raise _Reject(name, "Invalid null byte - field longer than 1 byte")
+    if width is not None and len(text.rstrip(" ").encode()) <= width < len(text.encode()):
+        text = text.encode()[:width].decode()  # only spaces over it: cut (r_Character_types)
     if width is not None and len(text.encode()) > width:
         if not truncate:
             raise _Reject(name, "String length exceeds DDL length", 1204)
@@ -124,13 +144,34 @@ class EmulatedRedshift:
     s3: Any
     statements: list[str] = field(default_factory=list)
     parts: dict[str, list[int]] = field(default_factory=dict)  # table -> part sizes
+    domains: set[str] = field(default_factory=set)  # VARCHAR(n) stand-ins known to exist
     autocommit: bool = True
+
+    def varchar(self, width: int) -> str:
+        """The stand-in's type for a VARCHAR(width) column: a domain over PostgreSQL's
+        unbounded ``bpchar``, which, like Redshift's VARCHAR, keeps trailing spaces but ignores
+        them when values are compared, grouped or partitioned (r_Character_types.html). Unlike
+        Redshift, a cast to another string type drops them. Made once, on a connection of its
+        own, so that no run's transaction writes the catalog."""
+        name = f"redshift_sys.varchar_{int(width)}"
+        if name not in self.domains:
+            with psycopg.connect(self.dsn, autocommit=True) as own, own.transaction():
+                own.execute("SELECT pg_advisory_xact_lock(5439)")
+                if own.execute("SELECT to_regtype(%s)", [name]).fetchone() == (None,):
+                    own.execute(
+                        f"CREATE DOMAIN {name} AS bpchar CHECK (octet_length(VALUE) <= {width})"
+                    )
+            self.domains.add(name)
+        return name
 
     def __post_init__(self) -> None:
         self.pg = psycopg.connect(self.dsn, autocommit=True)
         with self.pg.transaction():  # connections opened at the same moment set up one by one
             self.pg.execute("SELECT pg_advisory_xact_lock(5439)")
-            self.pg.execute(SETUP)
+            if self.pg.execute("SELECT to_regclass('redshift_sys.stv_slices')").fetchone() == (
+                None,
+            ):  # the first connection (the database's owner) makes the system tables
+                self.pg.execute(SETUP)
         self.pg.execute("SET search_path TO public, redshift_sys")
 
     def cursor(self) -> _Cursor:
@@ -158,8 +199,12 @@ class _Cursor:
                 return
             if sql == "BEGIN":
                 sql = "BEGIN ISOLATION LEVEL SERIALIZABLE"
+            if _CREATE_TABLE.match(sql):
+                sql = _VARCHAR_COLUMN.sub(
+                    lambda c: c[1] + self.db.varchar(int(c[2])), _PRIMARY_KEY.sub("", sql)
+                )
             cur = self.db.pg.execute(
-                _OPTION_LINE.sub("", sql).replace(
+                _OPTION_LINE.sub("", _PRIMARY_KEY.sub("", sql)).replace(
                     "IDENTITY(1, 1)", "GENERATED BY DEFAULT AS IDENTITY"
                 ),
                 args,
@@ -188,8 +233,9 @@ class _Cursor:
 
     def _columns(self, table: str, names: list[str]) -> list[tuple[str, str, bool, int | None]]:
         found = self.db.pg.execute(
-            "SELECT column_name, data_type, is_nullable = 'YES', character_maximum_length "
-            "FROM information_schema.columns WHERE table_name = %s",
+            "SELECT column_name, data_type, is_nullable = 'YES', COALESCE("
+            "character_maximum_length, CAST(substring(domain_name from '^varchar_([0-9]+)$') "
+            "AS INTEGER)) FROM information_schema.columns WHERE table_name = %s",
             [table],
         ).fetchall()
         by_name = {r[0]: (r[0], r[1], bool(r[2]), r[3]) for r in found}
@@ -198,6 +244,12 @@ class _Cursor:
     def _copy(self, m: re.Match[str]) -> None:
         options = m["options"]
         assert "TIMEFORMAT 'epochmillisecs'" in options and "MANIFEST" in options
+        if "STATUPDATE" in options and self.db.pg.execute(
+            _OWNER, [f'"{m["table"]}"']
+        ).fetchone() != (True,):
+            raise redshift_connector.ProgrammingError(
+                f"COPY with STATUPDATE needs the owner of table {m['table']} or a superuser"
+            )
         names = [c.strip().strip('"') for c in m["cols"].split(",")]
         cols = self._columns(m["table"], names)
         if m["format"] == "auto":
@@ -236,13 +288,13 @@ class _Cursor:
                 except _Reject as e:
                     bad.append((entry["url"], no, e.column, str(e), e.code))
         for url, no, column, message, code in bad:
-            self.db.pg.execute(
+            self.db.pg.execute(  # file_name is character(256): a longer URL comes back cut
                 "INSERT INTO redshift_sys.sys_load_error_detail "
                 "(query_id, file_name, line_number, column_name, error_message, error_code) "
                 "VALUES (1, %s, %s, %s, %s, %s)",
-                [url, no, column, message, code],
+                [url[:256], no, column, message, code],
             )
-        if len(bad) > limit:
+        if len(bad) >= max(limit, 1):  # Redshift: "that number of errors or greater"
             raise redshift_connector.ProgrammingError(
                 f"Load into table '{m['table']}' failed. Check 'sys_load_error_detail' system table for details."
             )

@@ -131,7 +131,7 @@ def test_sql_command_prints_every_section() -> None:
         'CREATE TABLE IF NOT EXISTS "songplays"',
         "json_transform",
         "INSERT INTO songplays",
-        "COUNT(DISTINCT",
+        "HAVING COUNT(*) > 1",
     ):
         assert needle in result.output
 

@@ -130,7 +130,7 @@ DROP_BEFORE = (
     'DELETE FROM "staging_events"',  # the rows of a changed file
     'COPY "_load_staging_events"',
     'INSERT INTO "staging_events"',
-    'COPY "sparkify_manifest"',
+    'COPY "_load_sparkify_manifest"',
     "DELETE FROM songplays",
     "INSERT INTO songplays",
     "COMMIT",
@@ -138,7 +138,7 @@ DROP_BEFORE = (
 GONE_BEFORE = (
     'COPY "_load_staging_events"',
     'COPY "_load_staging_songs"',
-    'COPY "sparkify_manifest"',
+    'COPY "_load_sparkify_manifest"',
 )
 
 
@@ -248,7 +248,7 @@ def test_copy_of_a_missing_s3_object_keeps_the_previous_state(
 
 KILL_BEFORE = (
     'COPY "_load_staging_events"',
-    'COPY "sparkify_manifest"',
+    'COPY "_load_sparkify_manifest"',
     "INSERT INTO songplays",
     "COMMIT",
 )

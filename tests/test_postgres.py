@@ -486,7 +486,8 @@ def test_postgres_and_duckdb_give_identical_rows(pg_url: str, tmp_path: Path) ->
     located = rows(
         pg_url, "SELECT location FROM staging_events WHERE ts < 1541000000007 AND userid <> ''"
     )
-    assert sorted(r[0] for r in located) == sorted(TRICKY)
+    # staged as given, but without trailing spaces (docs/semantics.md): ' padded ' -> ' padded'
+    assert sorted(r[0] for r in located) == sorted(t.rstrip(" ") for t in TRICKY)
     home = "SELECT location, useragent, userid FROM staging_events WHERE ts = 1541000000100"
     assert rows(pg_url, home) == [(None, None, "")]  # NULL stays NULL, '' stays ''
 

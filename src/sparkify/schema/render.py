@@ -94,6 +94,18 @@ class Renderer:
         """A double rounded to 5 decimals, comparable across rows."""
         return f"ROUND(CAST({expr} AS NUMERIC), 5)"
 
+    def macro_iso_week(self, expr: str) -> str:
+        """The ISO 8601 week of the timestamp ``expr``, computed the same way on every engine
+        (EXTRACT(week) is ISO on DuckDB and PostgreSQL; Redshift's documentation says so for
+        DATE_PART, not for EXTRACT): the week holds the Thursday ``3 - (ISO weekday - 1)``
+        days away, and is numbered by that Thursday's day of the year. EXTRACT's ``dow`` (0 =
+        Sunday) and ``doy`` are documented alike by all three; FLOOR makes the division
+        integral whether ``/`` is (Redshift, PostgreSQL) or is not (DuckDB)."""
+        monday_based = f"(CAST(EXTRACT(dow FROM {expr}) AS INTEGER) + 6) % 7"
+        thursday = f"{expr} + (3 - {monday_based}) * INTERVAL '1 day'"
+        doy = f"CAST(EXTRACT(doy FROM {thursday}) AS INTEGER)"
+        return f"CAST(FLOOR(({doy} - 1) / 7) AS INTEGER) + 1"
+
     def macro_bytes(self, expr: str) -> str:
         """``expr`` compared byte by byte (no locale collation), so "smallest" is the same
         on every target."""

@@ -29,11 +29,11 @@ WHERE rn = 1
 
 -- name: time_rows
 -- The time attributes of songplays rows `sp` (the caller adds FROM/WHERE); weekday 0 = Sunday,
--- week is the ISO week.
+-- week is the ISO week, computed (macro iso_week), not read from the engine's EXTRACT(week).
 SELECT DISTINCT sp.start_time,
        CAST(EXTRACT(hour FROM sp.start_time) AS INTEGER),
        CAST(EXTRACT(day FROM sp.start_time) AS INTEGER),
-       CAST(EXTRACT(week FROM sp.start_time) AS INTEGER),
+       {{iso_week:sp.start_time}},
        CAST(EXTRACT(month FROM sp.start_time) AS INTEGER),
        CAST(EXTRACT(year FROM sp.start_time) AS INTEGER),
        CAST(EXTRACT(dow FROM sp.start_time) AS INTEGER)

@@ -9,7 +9,8 @@ A batch is staged in four steps, all inside the run's transaction:
 2. Read the records COPY refused from ``SYS_LOAD_ERROR_DETAIL``.
 3. Find the rows COPY accepted but the staging contract refuses (what DuckDB's typing rejects
    and COPY cannot check: an empty required id, a user id that is not an integer).
-4. ``INSERT … SELECT`` the good rows into the staging table, normalised as on every target.
+4. ``INSERT … SELECT`` the good rows into the staging table, normalised as on every target
+   (text without trailing spaces, a user id as its integer's canonical text).
 """
 
 from __future__ import annotations
@@ -52,9 +53,13 @@ class CopyOptions:
 
     @classmethod
     def for_run(cls, iam_role: str, region: str | None, max_errors: int | None) -> CopyOptions:
-        """Options for a run; ``max_errors`` None means Redshift's largest MAXERROR."""
-        limit = MAXERROR_LIMIT if max_errors is None else min(max_errors, MAXERROR_LIMIT)
-        return cls(iam_role, region, limit)
+        """Options for a run under ``--max-errors`` (None: no limit). Redshift fails a COPY
+        that refuses MAXERROR records *or more*, counting each COPY on its own, while
+        ``--max-errors N`` fails a run that rejects more than N in all: so each COPY may
+        refuse N (MAXERROR N + 1; one COPY over N is a run over N), and the run's own count
+        decides. Capped at Redshift's largest MAXERROR."""
+        allowance = MAXERROR_LIMIT if max_errors is None else max_errors + 1
+        return cls(iam_role, region, min(allowance, MAXERROR_LIMIT))
 
 
 def load_table(table: Table) -> str:
@@ -114,6 +119,17 @@ def copy_records(
     return copy_statement(r, load_table(table), cols, manifest_url, jsonpaths_url, options)
 
 
+def insert_loaded(r: Renderer, table: Table, columns: tuple[str, ...]) -> str:
+    """Append ``columns`` of ``table``'s load table to ``table``: a bookkeeping COPY lands in
+    a temporary table first, which the run owns, so no COPY ever needs the owner of a run's
+    tables (its STATUPDATE does), and the load user needs only INSERT on them."""
+    names = ", ".join(r.quote(c) for c in columns)
+    return (
+        f"INSERT INTO {r.quote(table.name)} ({names})\n"
+        f"SELECT {names} FROM {r.quote(load_table(table))}"
+    )
+
+
 def jsonpaths(table: Table) -> str:
     """The JSONPaths document for ``table``'s wrapped records, one path per load column."""
     paths = [
@@ -134,8 +150,9 @@ LOAD_ERRORS = (
     "WHERE TRIM(file_name) LIKE %s\n"
     "ORDER BY 1, 2"
 )
-"""The records COPY refused, for the files under a run's staging folder (parameter: its
-URL followed by ``%``)."""
+"""The records COPY refused, for the parts of one batch (parameter: the run folder's URL, the
+batch's part-name stem, ``%``). Redshift cuts ``file_name`` at 256 characters: the staging
+prefix is checked so that no part URL is longer (``s3_staging.check_length``)."""
 
 TOO_LONG = 1204
 """COPY's error code for a value longer than its column (``String length exceeds DDL length``)."""
@@ -149,15 +166,25 @@ def _problems(r: Renderer, col: Column) -> list[str]:
     Ordered so that no CAST can fail: the range check only sees '' or up to 10 digits."""
     q, key = r.quote(col.name), col.json_key
     if col.required and col.type is ColumnType.TEXT:
-        return [f"WHEN {q} = '' THEN 'missing required field {key}'"]
+        return [f"WHEN RTRIM({q}, ' ') = '' THEN 'missing required field {key}'"]
     if col.integer_text:
         lo, hi = _INT32
         reason = f"'field {key}: expected an integer or \"\", got ' || LEFT({q}, 80)"
+        # A line break is refused before the pattern: whether `$` may match before one is not
+        # documented for Redshift. A '+' is removed before the cast (sql/staging.py has the rule).
         return [
+            f"WHEN STRPOS({q}, CHR(10)) > 0 OR STRPOS({q}, CHR(13)) > 0 THEN {reason}",
             f"WHEN TRIM({q}) !~ '^([+-]?[0-9]{{1,10}})?$' THEN {reason}",
-            f"WHEN CAST(NULLIF(TRIM({q}), '') AS BIGINT) NOT BETWEEN {lo} AND {hi} THEN {reason}",
+            f"WHEN CAST(NULLIF({_unsigned(q)}, '') AS BIGINT) NOT BETWEEN {lo} AND {hi} "
+            f"THEN {reason}",
         ]
     return []
+
+
+def _unsigned(q: str) -> str:
+    """The trimmed text of integer-text column ``q`` without a leading '+' (whether Redshift's
+    CAST accepts one is not documented)."""
+    return f"LTRIM(TRIM({q}), '+')"
 
 
 def _reason(r: Renderer, table: Table) -> str:
@@ -177,10 +204,12 @@ def contract_rejects(r: Renderer, table: Table) -> str:
 
 def _normalised(r: Renderer, col: Column) -> str:
     q = r.quote(col.name)
+    if col.json_key and col.type is ColumnType.TEXT and not col.integer_text:
+        return f"RTRIM({q}, ' ')"  # staged without trailing spaces, as on every target
     if col.integer_text:
         return (
             f"CASE WHEN TRIM({q}) = '' THEN '' "
-            f"ELSE CAST(CAST(TRIM({q}) AS INTEGER) AS VARCHAR(16)) END"
+            f"ELSE CAST(CAST({_unsigned(q)} AS INTEGER) AS VARCHAR(16)) END"
         )
     return q
 
@@ -214,8 +243,8 @@ def load_plan(r: Renderer, tables: tuple[Table, ...], bookkeeping: tuple[Table, 
         )
         out.append(copy_records(r, table, f"{stem}.manifest", f"{stem}.jsonpaths", options))
     out.append(
-        "-- records COPY refused (parameter: the run's staging folder)\n"
-        + LOAD_ERRORS.replace("%s", f"'{STAGING_PLACEHOLDER}%'")
+        "-- records COPY refused (parameter: the batch's part names in the run's folder)\n"
+        + LOAD_ERRORS.replace("%s", f"'{STAGING_PLACEHOLDER}b001-%'")
     )
     for table in tables:
         out.append(
@@ -227,8 +256,12 @@ def load_plan(r: Renderer, tables: tuple[Table, ...], bookkeeping: tuple[Table, 
         stem = f"{STAGING_PLACEHOLDER}r001-{table.name}"
         cols = tuple(c.name for c in table.columns)
         strict = CopyOptions(options.iam_role, options.region, 0)  # every row must arrive
+        load = load_table(table)
         out.append(
-            f"-- {table.name}: appended by COPY too\n"
-            + copy_statement(r, table.name, cols, f"{stem}.manifest", "auto", strict)
+            f"-- {table.name}: appended by COPY too, through a load table\n"
+            + create_load_table(r, table)
         )
+        out.append(copy_statement(r, load, cols, f"{stem}.manifest", "auto", strict))
+        out.append(insert_loaded(r, table, cols))
+        out.append(drop_load_table(r, table))
     return out

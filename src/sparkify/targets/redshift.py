@@ -343,6 +343,7 @@ class RedshiftTarget(Target):
         """Stage ``datas`` by COPY from S3 (see :mod:`sparkify.targets.redshift_load`)."""
         from sparkify.targets.redshift_load import stage_on_redshift
 
+        self.staging_area()  # its settings are checked before anything is parsed or sent
         self._batches += 1
         return stage_on_redshift(self, datas, self._batches)
 
@@ -353,7 +354,8 @@ class RedshiftTarget(Target):
         )
 
     def insert_rows(self, table: Table, rows: pa.Table) -> None:
-        """Bulk-append ``rows`` by COPY from S3 (JSON lines, 'auto' column matching)."""
+        """Bulk-append ``rows`` by COPY from S3 (JSON lines, 'auto' column matching) into a
+        temporary load table, then ``INSERT … SELECT`` (see ``rsql.insert_loaded``)."""
         if rows.num_rows == 0:
             return
         con = self.parser_connection()
@@ -382,9 +384,11 @@ class RedshiftTarget(Target):
             cols = tuple(rows.column_names)
             # bookkeeping rows must all arrive: a lost manifest row would load a file twice
             options = dataclasses.replace(self.copy_options(), max_errors=0)
-            self.execute(
-                rsql.copy_statement(self.renderer, table.name, cols, manifest_url, "auto", options)
-            )
+            r, load = self.renderer, rsql.load_table(table)
+            self.execute(rsql.create_load_table(r, table))
+            self.execute(rsql.copy_statement(r, load, cols, manifest_url, "auto", options))
+            self.execute(rsql.insert_loaded(r, table, cols))
+            self.execute(rsql.drop_load_table(r, table))
         finally:
             area.clean()
 

@@ -61,12 +61,19 @@ def _kept(con: duckdb.DuckDBPyConnection, rejects: pa.Table) -> pa.Table:
 
 
 def _copy(target: RedshiftTarget, sql: str, limit: int) -> None:
+    """Run a COPY whose MAXERROR is ``limit`` (see ``CopyOptions.for_run``)."""
     try:
         target.execute(sql)
     except QueryError as e:
         if "Load into table" in str(e):
+            over = (
+                f"more than --max-errors {limit - 1}"
+                if limit < rsql.MAXERROR_LIMIT
+                else "Redshift's largest MAXERROR"
+            )
             raise TooManyErrorsError(
-                f"A COPY refused more than {limit} records (MAXERROR); nothing was committed.",
+                f"A COPY refused {limit} or more records (MAXERROR {limit}), {over}; "
+                "nothing was committed.",
                 "See SYS_LOAD_ERROR_DETAIL for the reasons, fix the input, or raise --max-errors.",
             ) from e
         raise
@@ -94,14 +101,16 @@ def _load_kind(target: RedshiftTarget, batch: _Batch, recs: Records, stem: str) 
     )
 
 
-def _copy_errors(target: RedshiftTarget, batch: _Batch) -> None:
-    """Records COPY refused, traced back to their source file, line and raw text. Errors of
-    other files under the run's folder (the bookkeeping COPYs) are not records."""
-    found = target.query(rsql.LOAD_ERRORS, [target.staging_area().url + "%"])
+def _copy_errors(target: RedshiftTarget, batch: _Batch, stem: str) -> Counter[FileKind]:
+    """Records COPY refused, traced back to their source file, line and raw text; returns how
+    many were traced, by kind. Only this batch's parts (``stem`` + ``%``) are asked for."""
+    traced: Counter[FileKind] = Counter()
+    found = target.query(rsql.LOAD_ERRORS, [target.staging_area().url + stem + "%"])
     for url, line, column, code, message in found:
         part = batch.parts.get(str(url).strip())
-        if part is None:
+        if part is None:  # a name cut short: counted as untraced by _contract
             continue
+        traced[part[0]] += 1
         recs = batch.records[part[0]]
         field_name = str(column or "").strip()
         reason = str(message).strip() + (f" (field {field_name})" if field_name else "")
@@ -113,16 +122,27 @@ def _copy_errors(target: RedshiftTarget, batch: _Batch) -> None:
             batch.reject(path, source_line, reason, recs.raw_text(path, source_line))
         else:  # cannot happen with parts sparkify wrote; kept, not lost, if it does
             batch.reject(str(url).strip(), int(line), reason, None)
+    return traced
 
 
-def _contract(target: RedshiftTarget, batch: _Batch, recs: Records) -> int:
-    """Move the accepted rows into staging; returns how many were staged."""
+def _contract(target: RedshiftTarget, batch: _Batch, recs: Records, traced: int) -> int:
+    """Move the accepted rows into staging; returns how many were staged. Every record COPY
+    did not load must have been traced (``traced``) to its file and line: nothing is lost."""
     table: Table = TABLES[recs.kind]
     r = target.renderer
+    loaded = int(target.scalar(f"SELECT COUNT(*) FROM {r.quote(rsql.load_table(table))}") or 0)
+    untraced = recs.rows.num_rows - loaded - traced
+    if untraced:
+        raise QueryError(
+            f"Redshift's COPY into {table.name} refused {recs.rows.num_rows - loaded} records "
+            f"and SYS_LOAD_ERROR_DETAIL names {traced}: cannot trace {untraced} records COPY "
+            "refused to their files, so the run stops; nothing was committed.",
+            "Check that the load user can read SYS_LOAD_ERROR_DETAIL and that s3_staging is "
+            "short (Redshift cuts file names at 256 characters), then run again.",
+        )
     refused = target.query(rsql.contract_rejects(r, table))
     for path, line, reason in refused:
         batch.reject(str(path), int(line), str(reason), recs.raw_text(str(path), int(line)))
-    loaded = int(target.scalar(f"SELECT COUNT(*) FROM {r.quote(rsql.load_table(table))}") or 0)
     target.execute(rsql.insert_staged(r, table))
     target.execute(rsql.drop_load_table(r, table))
     return loaded - len(refused)
@@ -146,6 +166,8 @@ def stage_on_redshift(target: RedshiftTarget, datas: list[FileData], number: int
     con = target.parser_connection()
     batch = _Batch()
     staged = {kind: 0 for kind in FileKind}
+    stem = f"b{number:03d}-"
+    traced: Counter[FileKind] = Counter()
     try:
         for kind in FileKind:
             group = [d for d in datas if d.file.kind is kind]
@@ -157,11 +179,11 @@ def stage_on_redshift(target: RedshiftTarget, datas: list[FileData], number: int
                 batch.records[kind] = recs
                 for values in zip(*recs.rejects.values(), strict=True):
                     batch.reject(*values)
-                _load_kind(target, batch, recs, f"b{number:03d}-{TABLES[kind].name}")
+                _load_kind(target, batch, recs, f"{stem}{TABLES[kind].name}")
         if batch.parts:
-            _copy_errors(target, batch)
+            traced = _copy_errors(target, batch, stem)
         for kind, recs in batch.records.items():
-            staged[kind] = _contract(target, batch, recs)
+            staged[kind] = _contract(target, batch, recs, traced[kind])
     finally:
         target.staging_area().clean()
     if batch.rejects["source_file"]:

@@ -22,6 +22,9 @@ import numpy as np
 from sparkify.aws import aws_errors, describe_error, parse_s3_uri
 from sparkify.errors import ConfigError, TargetError
 
+FILE_NAME_CHARS = 256  # SYS_LOAD_ERROR_DETAIL.file_name is character(256): longer URLs are cut
+NAME_CHARS = 48  # the longest name of an object in a run folder (b001-staging_events-0000.json.gz)
+RUN_ID_CHARS = 25  # len(new_run_id())
 PART_BYTES = 128 * 1024 * 1024  # uncompressed; ~10-25 MB once gzipped, in AWS's 1 MB-1 GB
 GZIP_LEVEL = 3  # ~2x the speed of the default 6 for ~25% more bytes; CPU is the bottleneck
 UPLOADS = 8
@@ -53,6 +56,20 @@ def split_even(ends: np.ndarray, parts: int) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in itertools.pairwise(bounds) if b > a]
 
 
+def check_length(location: str, setting: str) -> None:
+    """Raise ``ConfigError`` when the URLs of a run's files under ``location`` (the staging
+    prefix, no trailing ``/``) could be longer than Redshift reports in
+    ``SYS_LOAD_ERROR_DETAIL.file_name``: a refused record must always be traced to its part."""
+    room = FILE_NAME_CHARS - len("/") - RUN_ID_CHARS - len("/") - NAME_CHARS
+    if len(location) > room:
+        raise ConfigError(
+            f"s3_staging {setting} is {len(location)} characters long: Redshift reports the "
+            f"records COPY refuses with file names of at most {FILE_NAME_CHARS} characters, "
+            "and the URLs of a run's files under it would be longer.",
+            f"Use a staging location (s3://bucket/prefix) of at most {room} characters.",
+        )
+
+
 @dataclass
 class StagingArea:
     """One run's folder under the staging prefix, and the objects written there."""
@@ -71,6 +88,7 @@ class StagingArea:
             )
         self.bucket = bucket
         self.prefix = f"{prefix.strip('/')}/{self.run_id}/"
+        check_length(f"s3://{bucket}/{prefix.strip('/')}", self.root)
 
     @property
     def url(self) -> str:
@@ -89,6 +107,11 @@ class StagingArea:
 
     def put(self, name: str, body: bytes) -> str:
         """Write ``body`` as ``name`` in the run folder; returns its URL."""
+        if len(name) > NAME_CHARS:
+            raise TargetError(
+                f"The staging object name {name} is longer than {NAME_CHARS} characters.",
+                "This is a bug in sparkify: report it.",
+            )
         key = self.prefix + name
         try:
             self.client.put_object(Bucket=self.bucket, Key=key, Body=body)

@@ -236,52 +236,54 @@ MAXERROR 100000
 REGION '<region>'
 COMPUPDATE OFF STATUPDATE OFF;
 
--- records COPY refused (parameter: the run's staging folder)
+-- records COPY refused (parameter: the batch's part names in the run's folder)
 SELECT TRIM(file_name), line_number, TRIM(column_name), error_code, TRIM(error_message)
 FROM sys_load_error_detail
-WHERE TRIM(file_name) LIKE 's3://<bucket>/<prefix>/<run>/%'
+WHERE TRIM(file_name) LIKE 's3://<bucket>/<prefix>/<run>/b001-%'
 ORDER BY 1, 2;
 
 -- staging_events: rows COPY took but staging refuses
 SELECT source_file, source_line, reason FROM (
-    SELECT source_file, source_line, CASE WHEN TRIM("userid") !~ '^([+-]?[0-9]{1,10})?$' THEN 'field userId: expected an integer or "", got ' || LEFT("userid", 80)
-         WHEN CAST(NULLIF(TRIM("userid"), '') AS BIGINT) NOT BETWEEN -2147483648 AND 2147483647 THEN 'field userId: expected an integer or "", got ' || LEFT("userid", 80) END AS reason
+    SELECT source_file, source_line, CASE WHEN STRPOS("userid", CHR(10)) > 0 OR STRPOS("userid", CHR(13)) > 0 THEN 'field userId: expected an integer or "", got ' || LEFT("userid", 80)
+         WHEN TRIM("userid") !~ '^([+-]?[0-9]{1,10})?$' THEN 'field userId: expected an integer or "", got ' || LEFT("userid", 80)
+         WHEN CAST(NULLIF(LTRIM(TRIM("userid"), '+'), '') AS BIGINT) NOT BETWEEN -2147483648 AND 2147483647 THEN 'field userId: expected an integer or "", got ' || LEFT("userid", 80) END AS reason
     FROM "_load_staging_events"
 ) checked
 WHERE reason IS NOT NULL
 ORDER BY 1, 2;
 
 INSERT INTO "staging_events" ("artist", "auth", "firstname", "gender", "iteminsession", "lastname", "length", "level", "location", "method", "page", "registration", "sessionid", "song", "status", "ts", "useragent", "userid", "source_file", "source_line")
-SELECT "artist",
-       "auth",
-       "firstname",
-       "gender",
+SELECT RTRIM("artist", ' '),
+       RTRIM("auth", ' '),
+       RTRIM("firstname", ' '),
+       RTRIM("gender", ' '),
        "iteminsession",
-       "lastname",
+       RTRIM("lastname", ' '),
        "length",
-       "level",
-       "location",
-       "method",
-       "page",
+       RTRIM("level", ' '),
+       RTRIM("location", ' '),
+       RTRIM("method", ' '),
+       RTRIM("page", ' '),
        "registration",
        "sessionid",
-       "song",
+       RTRIM("song", ' '),
        "status",
        "ts",
-       "useragent",
-       CASE WHEN TRIM("userid") = '' THEN '' ELSE CAST(CAST(TRIM("userid") AS INTEGER) AS VARCHAR(16)) END,
+       RTRIM("useragent", ' '),
+       CASE WHEN TRIM("userid") = '' THEN '' ELSE CAST(CAST(LTRIM(TRIM("userid"), '+') AS INTEGER) AS VARCHAR(16)) END,
        "source_file",
        "source_line"
 FROM "_load_staging_events"
-WHERE (CASE WHEN TRIM("userid") !~ '^([+-]?[0-9]{1,10})?$' THEN 'field userId: expected an integer or "", got ' || LEFT("userid", 80)
-         WHEN CAST(NULLIF(TRIM("userid"), '') AS BIGINT) NOT BETWEEN -2147483648 AND 2147483647 THEN 'field userId: expected an integer or "", got ' || LEFT("userid", 80) END) IS NULL;
+WHERE (CASE WHEN STRPOS("userid", CHR(10)) > 0 OR STRPOS("userid", CHR(13)) > 0 THEN 'field userId: expected an integer or "", got ' || LEFT("userid", 80)
+         WHEN TRIM("userid") !~ '^([+-]?[0-9]{1,10})?$' THEN 'field userId: expected an integer or "", got ' || LEFT("userid", 80)
+         WHEN CAST(NULLIF(LTRIM(TRIM("userid"), '+'), '') AS BIGINT) NOT BETWEEN -2147483648 AND 2147483647 THEN 'field userId: expected an integer or "", got ' || LEFT("userid", 80) END) IS NULL;
 
 DROP TABLE IF EXISTS "_load_staging_events";
 
 -- staging_songs: rows COPY took but staging refuses
 SELECT source_file, source_line, reason FROM (
-    SELECT source_file, source_line, CASE WHEN "artist_id" = '' THEN 'missing required field artist_id'
-         WHEN "song_id" = '' THEN 'missing required field song_id' END AS reason
+    SELECT source_file, source_line, CASE WHEN RTRIM("artist_id", ' ') = '' THEN 'missing required field artist_id'
+         WHEN RTRIM("song_id", ' ') = '' THEN 'missing required field song_id' END AS reason
     FROM "_load_staging_songs"
 ) checked
 WHERE reason IS NOT NULL
@@ -289,25 +291,33 @@ ORDER BY 1, 2;
 
 INSERT INTO "staging_songs" ("num_songs", "artist_id", "artist_latitude", "artist_longitude", "artist_location", "artist_name", "song_id", "title", "duration", "year", "source_file", "source_line")
 SELECT "num_songs",
-       "artist_id",
+       RTRIM("artist_id", ' '),
        "artist_latitude",
        "artist_longitude",
-       "artist_location",
-       "artist_name",
-       "song_id",
-       "title",
+       RTRIM("artist_location", ' '),
+       RTRIM("artist_name", ' '),
+       RTRIM("song_id", ' '),
+       RTRIM("title", ' '),
        "duration",
        "year",
        "source_file",
        "source_line"
 FROM "_load_staging_songs"
-WHERE (CASE WHEN "artist_id" = '' THEN 'missing required field artist_id'
-         WHEN "song_id" = '' THEN 'missing required field song_id' END) IS NULL;
+WHERE (CASE WHEN RTRIM("artist_id", ' ') = '' THEN 'missing required field artist_id'
+         WHEN RTRIM("song_id", ' ') = '' THEN 'missing required field song_id' END) IS NULL;
 
 DROP TABLE IF EXISTS "_load_staging_songs";
 
--- load_errors: appended by COPY too
-COPY "load_errors" ("source_file", "source_line", "reason", "raw_text")
+-- load_errors: appended by COPY too, through a load table
+CREATE TEMP TABLE "_load_load_errors" (
+    "source_file" VARCHAR(4096) NOT NULL,
+    "source_line" INTEGER,
+    "reason" VARCHAR(16384) NOT NULL,
+    "raw_text" VARCHAR(65535)
+)
+DISTSTYLE EVEN;
+
+COPY "_load_load_errors" ("source_file", "source_line", "reason", "raw_text")
 FROM 's3://<bucket>/<prefix>/<run>/r001-load_errors.manifest'
 IAM_ROLE '<iam-role-arn>'
 FORMAT AS JSON 'auto'
@@ -318,8 +328,25 @@ MAXERROR 0
 REGION '<region>'
 COMPUPDATE OFF STATUPDATE OFF;
 
--- sparkify_manifest: appended by COPY too
-COPY "sparkify_manifest" ("source_file", "kind", "size", "mtime", "checksum", "records", "rejected", "id_end")
+INSERT INTO "load_errors" ("source_file", "source_line", "reason", "raw_text")
+SELECT "source_file", "source_line", "reason", "raw_text" FROM "_load_load_errors";
+
+DROP TABLE IF EXISTS "_load_load_errors";
+
+-- sparkify_manifest: appended by COPY too, through a load table
+CREATE TEMP TABLE "_load_sparkify_manifest" (
+    "source_file" VARCHAR(4096) NOT NULL,
+    "kind" VARCHAR(16) NOT NULL,
+    "size" BIGINT NOT NULL,
+    "mtime" DOUBLE PRECISION,
+    "checksum" VARCHAR(128) NOT NULL,
+    "records" INTEGER NOT NULL,
+    "rejected" INTEGER NOT NULL,
+    "id_end" BIGINT
+)
+DISTSTYLE EVEN;
+
+COPY "_load_sparkify_manifest" ("source_file", "kind", "size", "mtime", "checksum", "records", "rejected", "id_end")
 FROM 's3://<bucket>/<prefix>/<run>/r001-sparkify_manifest.manifest'
 IAM_ROLE '<iam-role-arn>'
 FORMAT AS JSON 'auto'
@@ -329,6 +356,11 @@ TIMEFORMAT 'epochmillisecs'
 MAXERROR 0
 REGION '<region>'
 COMPUPDATE OFF STATUPDATE OFF;
+
+INSERT INTO "sparkify_manifest" ("source_file", "kind", "size", "mtime", "checksum", "records", "rejected", "id_end")
+SELECT "source_file", "kind", "size", "mtime", "checksum", "records", "rejected", "id_end" FROM "_load_sparkify_manifest";
+
+DROP TABLE IF EXISTS "_load_sparkify_manifest";
 
 DELETE FROM songplays;
 
@@ -415,7 +447,7 @@ INSERT INTO "time" (start_time, hour, day, week, month, year, weekday)
 SELECT DISTINCT sp.start_time,
        CAST(EXTRACT(hour FROM sp.start_time) AS INTEGER),
        CAST(EXTRACT(day FROM sp.start_time) AS INTEGER),
-       CAST(EXTRACT(week FROM sp.start_time) AS INTEGER),
+       CAST(FLOOR((CAST(EXTRACT(doy FROM sp.start_time + (3 - (CAST(EXTRACT(dow FROM sp.start_time) AS INTEGER) + 6) % 7) * INTERVAL '1 day') AS INTEGER) - 1) / 7) AS INTEGER) + 1,
        CAST(EXTRACT(month FROM sp.start_time) AS INTEGER),
        CAST(EXTRACT(year FROM sp.start_time) AS INTEGER),
        CAST(EXTRACT(dow FROM sp.start_time) AS INTEGER)
@@ -437,19 +469,19 @@ SELECT CASE WHEN COUNT(*) = 0 THEN 1 ELSE 0 END FROM (SELECT 1 FROM "artists" LI
 SELECT CASE WHEN COUNT(*) = 0 THEN 1 ELSE 0 END FROM (SELECT 1 FROM "time" LIMIT 1) t;
 
 -- songplays_songplay_id_unique: songplays.songplay_id is unique and not null
-SELECT COUNT(*) - COUNT(DISTINCT "songplay_id") FROM "songplays";
+SELECT COALESCE(SUM(CASE WHEN "songplay_id" IS NULL THEN n ELSE n - 1 END), 0) FROM (SELECT "songplay_id", COUNT(*) AS n FROM "songplays" GROUP BY "songplay_id" HAVING COUNT(*) > 1 OR "songplay_id" IS NULL) keys;
 
 -- users_user_id_unique: users.user_id is unique and not null
-SELECT COUNT(*) - COUNT(DISTINCT "user_id") FROM "users";
+SELECT COALESCE(SUM(CASE WHEN "user_id" IS NULL THEN n ELSE n - 1 END), 0) FROM (SELECT "user_id", COUNT(*) AS n FROM "users" GROUP BY "user_id" HAVING COUNT(*) > 1 OR "user_id" IS NULL) keys;
 
 -- songs_song_id_unique: songs.song_id is unique and not null
-SELECT COUNT(*) - COUNT(DISTINCT "song_id") FROM "songs";
+SELECT COALESCE(SUM(CASE WHEN "song_id" IS NULL THEN n ELSE n - 1 END), 0) FROM (SELECT "song_id", COUNT(*) AS n FROM "songs" GROUP BY "song_id" HAVING COUNT(*) > 1 OR "song_id" IS NULL) keys;
 
 -- artists_artist_id_unique: artists.artist_id is unique and not null
-SELECT COUNT(*) - COUNT(DISTINCT "artist_id") FROM "artists";
+SELECT COALESCE(SUM(CASE WHEN "artist_id" IS NULL THEN n ELSE n - 1 END), 0) FROM (SELECT "artist_id", COUNT(*) AS n FROM "artists" GROUP BY "artist_id" HAVING COUNT(*) > 1 OR "artist_id" IS NULL) keys;
 
 -- time_start_time_unique: time.start_time is unique and not null
-SELECT COUNT(*) - COUNT(DISTINCT "start_time") FROM "time";
+SELECT COALESCE(SUM(CASE WHEN "start_time" IS NULL THEN n ELSE n - 1 END), 0) FROM (SELECT "start_time", COUNT(*) AS n FROM "time" GROUP BY "start_time" HAVING COUNT(*) > 1 OR "start_time" IS NULL) keys;
 
 -- songplays_start_time_in_time: every non-null songplays.start_time is in time
 SELECT COUNT(*) FROM "songplays" c LEFT JOIN "time" p ON c."start_time" = p."start_time" WHERE c."start_time" IS NOT NULL AND p."start_time" IS NULL;
