@@ -499,7 +499,37 @@ SELECT COUNT(*) FROM "load_errors";
 
 SELECT table_name FROM information_schema.tables WHERE table_schema = %s;
 
-COPY "sparkify_runs" ("run_id", "started_at", "finished_at", "sparkify_version", "command", "source", "target", "mode", "files_new", "files_changed", "files_unchanged", "records_read", "records_staged", "records_rejected", "songplays_rows", "users_rows", "songs_rows", "artists_rows", "time_rows", "checks_passed", "checks_failed", "checks_warned", "seconds", "outcome", "error", "exit_code")
+CREATE TEMP TABLE "_load_sparkify_runs" (
+    "run_id" VARCHAR(64) NOT NULL,
+    "started_at" TIMESTAMP NOT NULL,
+    "finished_at" TIMESTAMP NOT NULL,
+    "sparkify_version" VARCHAR(64) NOT NULL,
+    "command" VARCHAR(16) NOT NULL,
+    "source" VARCHAR(8192),
+    "target" VARCHAR(4096) NOT NULL,
+    "mode" VARCHAR(64),
+    "files_new" INTEGER,
+    "files_changed" INTEGER,
+    "files_unchanged" INTEGER,
+    "records_read" BIGINT,
+    "records_staged" BIGINT,
+    "records_rejected" BIGINT,
+    "songplays_rows" BIGINT,
+    "users_rows" BIGINT,
+    "songs_rows" BIGINT,
+    "artists_rows" BIGINT,
+    "time_rows" BIGINT,
+    "checks_passed" INTEGER,
+    "checks_failed" INTEGER,
+    "checks_warned" INTEGER,
+    "seconds" DOUBLE PRECISION,
+    "outcome" VARCHAR(64) NOT NULL,
+    "error" VARCHAR(4096),
+    "exit_code" INTEGER
+)
+DISTSTYLE EVEN;
+
+COPY "_load_sparkify_runs" ("run_id", "started_at", "finished_at", "sparkify_version", "command", "source", "target", "mode", "files_new", "files_changed", "files_unchanged", "records_read", "records_staged", "records_rejected", "songplays_rows", "users_rows", "songs_rows", "artists_rows", "time_rows", "checks_passed", "checks_failed", "checks_warned", "seconds", "outcome", "error", "exit_code")
 FROM 's3://sparkify-staging/runs/<run>/r002-sparkify_runs.manifest'
 IAM_ROLE 'arn:aws:iam::123456789012:role/sparkify-copy'
 FORMAT AS JSON 'auto'
@@ -509,6 +539,11 @@ TIMEFORMAT 'epochmillisecs'
 MAXERROR 0
 REGION 'us-west-2'
 COMPUPDATE OFF STATUPDATE OFF;
+
+INSERT INTO "sparkify_runs" ("run_id", "started_at", "finished_at", "sparkify_version", "command", "source", "target", "mode", "files_new", "files_changed", "files_unchanged", "records_read", "records_staged", "records_rejected", "songplays_rows", "users_rows", "songs_rows", "artists_rows", "time_rows", "checks_passed", "checks_failed", "checks_warned", "seconds", "outcome", "error", "exit_code")
+SELECT "run_id", "started_at", "finished_at", "sparkify_version", "command", "source", "target", "mode", "files_new", "files_changed", "files_unchanged", "records_read", "records_staged", "records_rejected", "songplays_rows", "users_rows", "songs_rows", "artists_rows", "time_rows", "checks_passed", "checks_failed", "checks_warned", "seconds", "outcome", "error", "exit_code" FROM "_load_sparkify_runs";
+
+DROP TABLE IF EXISTS "_load_sparkify_runs";
 
 COMMIT;
 
