@@ -43,6 +43,7 @@ import botocore.exceptions
 import psycopg
 import redshift_connector
 
+from sparkify.schema.model import ALL_TABLES
 from sparkify.targets.redshift_auth import ConnectParams
 
 _OPTION_LINE = re.compile(
@@ -173,6 +174,11 @@ class EmulatedRedshift:
             ):  # the first connection (the database's owner) makes the system tables
                 self.pg.execute(SETUP)
         self.pg.execute("SET search_path TO public, redshift_sys")
+        # Every width the schema declares, made before any run's transaction: a domain made
+        # during one (on the connection of its own) is not in that transaction's snapshot of
+        # the catalog, which the COPY's column look-up reads.
+        for width in sorted({c.width for t in ALL_TABLES for c in t.columns if c.width}):
+            self.varchar(width)
 
     def cursor(self) -> _Cursor:
         return _Cursor(self)
