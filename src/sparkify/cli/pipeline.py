@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -15,21 +14,21 @@ from sparkify.cli.render import RichReporter, check_json, check_table, etl_summa
 from sparkify.config import Settings
 from sparkify.pipeline.check import run_checks
 from sparkify.pipeline.demo import demo_source, describe_demo
-from sparkify.sources import open_source
+from sparkify.sources import Source, open_source
 from sparkify.targets import open_target
 
 
 @contextmanager
-def _with_source(settings: Settings, reporter: RichReporter) -> Iterator[Settings]:
+def _with_source(settings: Settings, reporter: RichReporter) -> Iterator[Source]:
     if settings.has_source:
-        yield settings
+        yield open_source(settings)
         return
     reporter.note(
         f"No source configured (--source, sparkify.toml or SPARKIFY_SOURCE): loading a "
         f"generated demo data set ({describe_demo()})."
     )
-    with demo_source() as folder:
-        yield dataclasses.replace(settings, source=str(folder))
+    with demo_source() as demo:
+        yield demo
 
 
 @click.command()
@@ -47,8 +46,7 @@ def run(full_refresh: bool, quiet: bool, **params: Any) -> None:
     """
     reporter = RichReporter(quiet)
     settings = settings_from(params)
-    with _with_source(settings, reporter) as settings:
-        src = open_source(settings)
+    with _with_source(settings, reporter) as src:
         files = src.list_files()
         with open_target(settings) as tgt:
             result = pipeline.run(
@@ -73,8 +71,7 @@ def etl(full_refresh: bool, quiet: bool, **params: Any) -> None:
     """
     reporter = RichReporter(quiet)
     settings = settings_from(params)
-    with _with_source(settings, reporter) as settings:
-        src = open_source(settings)
+    with _with_source(settings, reporter) as src:
         files = src.list_files()
         with open_target(settings) as tgt:
             result = pipeline.etl(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sparkify.config import Settings
 from sparkify.errors import CheckError, TargetError, TooManyErrorsError
 from sparkify.gcpause import without_gc
-from sparkify.pipeline import manifest
+from sparkify.pipeline import binding, manifest
 from sparkify.pipeline.check import CheckReport, run_checks
 from sparkify.pipeline.progress import NullReporter, Reporter
 from sparkify.pipeline.read import FileData, read_files
@@ -24,7 +24,15 @@ from sparkify.pipeline.transform import (
     run_transform,
     snapshot_before_staging,
 )
-from sparkify.schema.model import ALL_TABLES, MANIFEST, META_TABLES, STAGING_TABLES, STAR_TABLES
+from sparkify.schema.model import (
+    ALL_TABLES,
+    MANIFEST,
+    META_TABLES,
+    REQUIRED_TABLES,
+    SOURCE,
+    STAGING_TABLES,
+    STAR_TABLES,
+)
 from sparkify.sources.base import FileKind, Source, SourceFile
 from sparkify.targets.base import Target
 
@@ -196,23 +204,31 @@ def etl(
 ) -> EtlResult:
     """Load new and changed files from ``source`` into ``target`` and rebuild the star
     schema, all in one transaction. Raises ``TooManyErrorsError`` (nothing committed) when
-    more than ``max_errors`` records are rejected. ``files`` is the source's listing when the
-    caller already has it."""
+    more than ``max_errors`` records are rejected, ``SourceMismatchError`` (nothing read or
+    changed) when the warehouse was loaded from another source and this is no full refresh
+    (a warehouse holding only the demo is replaced instead). ``files`` is the source's
+    listing when the caller already has it."""
     rep = reporter or NullReporter()
     started = time.perf_counter()
     result = EtlResult(source.describe(), target.describe())
     files = source.list_files() if files is None else files
-    missing = {t.name for t in ALL_TABLES} - target.table_names()
+    existing = target.table_names()
+    missing = {t.name for t in REQUIRED_TABLES} - existing
     if missing:
         raise TargetError(
             f"The warehouse {target.describe()} lacks tables: {', '.join(sorted(missing))}.",
             "Run `sparkify create-tables` first (or use `sparkify run`, which creates them).",
         )
     result.files_total = len(files)
+    origin = binding.Origin(*source.locations())
     with target.transaction():
         target.lock(rep.note)
+        if SOURCE.name not in existing:  # a warehouse written before sources were recorded
+            target.execute(target.renderer.create_table(SOURCE))
+        full_refresh = binding.bind(target, origin, full_refresh=full_refresh, note=rep.note)
         if full_refresh:
             _clear(target)
+        binding.record(target, origin)
         known = manifest.read_manifest(target)
         todo = manifest.plan(files, known)
         result.files_skipped = len(todo.unchanged)

@@ -13,7 +13,7 @@ from typing import Any
 from sparkify.errors import TargetError
 from sparkify.pipeline.check import CheckReport, run_checks
 from sparkify.pipeline.run import table_counts
-from sparkify.schema.model import ALL_TABLES
+from sparkify.schema.model import REQUIRED_TABLES
 from sparkify.sql import statements
 from sparkify.targets.base import Target
 
@@ -135,7 +135,7 @@ def _listener(row: Row) -> Ranked:
 
 def require_star_schema(target: Target) -> None:
     """Raise ``TargetError`` when the warehouse lacks any of sparkify's tables."""
-    missing = sorted({t.name for t in ALL_TABLES} - target.table_names())
+    missing = sorted({t.name for t in REQUIRED_TABLES} - target.table_names())
     if missing:
         raise TargetError(
             f"The warehouse {target.describe()} has no table {', '.join(missing)}.",

@@ -260,10 +260,25 @@ MANIFEST = Table(
     diststyle="ALL",
 )
 
+SOURCE = Table(
+    "sparkify_source",
+    TableKind.META,
+    (
+        Column("log_data", T.TEXT, nullable=False, doc="Absolute path or s3://bucket/prefix"),
+        Column("song_data", T.TEXT, nullable=False, doc="Absolute path or s3://bucket/prefix"),
+    ),
+    doc="The source the warehouse was loaded from (one row); a run from another one stops.",
+    diststyle="ALL",
+)
+
 STAGING_TABLES = (STAGING_EVENTS, STAGING_SONGS)
 STAR_TABLES = (SONGPLAYS, USERS, SONGS, ARTISTS, TIME)
-META_TABLES = (LOAD_ERRORS, MANIFEST)
+META_TABLES = (LOAD_ERRORS, MANIFEST, SOURCE)
 ALL_TABLES = STAGING_TABLES + STAR_TABLES + META_TABLES
+#: Tables a warehouse written by an earlier release may lack: `run` and `etl` create them.
+LATER_TABLES = (SOURCE,)
+#: Tables every sparkify warehouse has; commands that read one require them.
+REQUIRED_TABLES = tuple(t for t in ALL_TABLES if t not in LATER_TABLES)
 
 
 def table(name: str) -> Table:

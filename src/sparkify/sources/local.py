@@ -64,6 +64,9 @@ class LocalSource(Source):
             return str(log.parent)
         return f"{log} + {song}"
 
+    def locations(self) -> tuple[str, str]:
+        return str(self.roots[FileKind.LOG].resolve()), str(self.roots[FileKind.SONG].resolve())
+
     @without_gc
     def list_files(self) -> list[SourceFile]:
         files: list[SourceFile] = []
