@@ -62,32 +62,28 @@ def bind(
     full_refresh: bool,
     note: Callable[[str], None],
 ) -> bool:
-    """Check ``origin`` against the warehouse's recorded one, inside the run's transaction,
-    before anything is read. Returns whether the warehouse must be emptied first (a full
-    refresh, or only the demo held so far: ``note`` says so), after which the caller calls
-    :func:`record`. Raises ``SourceMismatchError`` (nothing changed) when the warehouse holds
-    another source's data and this is not a full refresh."""
+    """Check ``origin`` against the warehouse's recorded one and record it, inside the run's
+    transaction, before anything is read. Returns whether the warehouse's data must be
+    emptied (a full refresh, or only the demo held so far: ``note`` says so). Raises
+    ``SourceMismatchError`` (nothing changed) when the warehouse holds another source's data
+    and this is not a full refresh."""
     held = recorded(target)
-    if held is None or held == origin or full_refresh:
+    if held == origin:
         return full_refresh
-    if held.is_demo:
+    if held is not None and not full_refresh:
+        if not held.is_demo:
+            raise SourceMismatchError(
+                f"The warehouse {target.describe()} was loaded from {held.describe()}; "
+                f"this run's source is {origin.describe()}.",
+                "`--full-refresh` replaces the warehouse's contents with the new source; "
+                "or choose another `--target`.",
+            )
         note(
             f"The warehouse {target.describe()} held only the generated demo data: "
             f"replacing it with {origin.describe()}."
         )
-        return True
-    raise SourceMismatchError(
-        f"The warehouse {target.describe()} was loaded from {held.describe()}; "
-        f"this run's source is {origin.describe()}.",
-        "`--full-refresh` replaces the warehouse's contents with the new source; "
-        "or choose another `--target`.",
-    )
-
-
-def record(target: Target, origin: Origin) -> None:
-    """Record ``origin`` as the warehouse's source (within the run's transaction) unless it
-    is recorded already."""
-    if recorded(target) == origin:
-        return
-    target.execute(f"DELETE FROM {target.renderer.quote(SOURCE.name)}")
+        full_refresh = True
+    if held is not None:
+        target.execute(f"DELETE FROM {target.renderer.quote(SOURCE.name)}")
     target.insert_rows(SOURCE, origin.rows())
+    return full_refresh

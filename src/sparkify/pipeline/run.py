@@ -179,8 +179,10 @@ def _max_event_id(target: Target) -> int:
 
 
 def _clear(target: Target) -> None:
+    """Delete every row of data (the recorded source stays: the run just recorded it)."""
     for table in STAGING_TABLES + STAR_TABLES + META_TABLES:
-        target.execute(f"DELETE FROM {target.renderer.quote(table.name)}")
+        if table is not SOURCE:
+            target.execute(f"DELETE FROM {target.renderer.quote(table.name)}")
 
 
 def table_counts(target: Target) -> dict[str, int]:
@@ -228,7 +230,6 @@ def etl(
         full_refresh = binding.bind(target, origin, full_refresh=full_refresh, note=rep.note)
         if full_refresh:
             _clear(target)
-        binding.record(target, origin)
         known = manifest.read_manifest(target)
         todo = manifest.plan(files, known)
         result.files_skipped = len(todo.unchanged)

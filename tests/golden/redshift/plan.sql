@@ -136,6 +136,13 @@ CREATE TABLE IF NOT EXISTS "sparkify_manifest" (
 DISTSTYLE ALL
 ENCODE AUTO;
 
+CREATE TABLE IF NOT EXISTS "sparkify_source" (
+    "log_data" VARCHAR(65535) NOT NULL,
+    "song_data" VARCHAR(65535) NOT NULL
+)
+DISTSTYLE ALL
+ENCODE AUTO;
+
 -- the cluster's slice count: a batch is cut into a multiple of it
 SELECT COUNT(*) FROM stv_slices;
 

@@ -6,6 +6,8 @@ BEGIN;
 
 LOCK "sparkify_manifest";
 
+SELECT log_data, song_data FROM "sparkify_source";
+
 SELECT source_file, size, mtime, checksum, records, rejected, id_end FROM sparkify_manifest;
 
 COMMIT;

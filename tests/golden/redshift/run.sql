@@ -144,6 +144,13 @@ CREATE TABLE IF NOT EXISTS "load_errors" (
 DISTSTYLE EVEN
 ENCODE AUTO;
 
+CREATE TABLE IF NOT EXISTS "sparkify_source" (
+    "log_data" VARCHAR(65535) NOT NULL,
+    "song_data" VARCHAR(65535) NOT NULL
+)
+DISTSTYLE ALL
+ENCODE AUTO;
+
 COMMIT;
 
 SELECT table_name FROM information_schema.tables WHERE table_schema = %s;
@@ -153,6 +160,22 @@ SELECT table_name FROM information_schema.tables WHERE table_schema = %s;
 BEGIN;
 
 LOCK "sparkify_manifest";
+
+SELECT log_data, song_data FROM "sparkify_source";
+
+SELECT COUNT(*) FROM stv_slices;
+
+COPY "sparkify_source" ("log_data", "song_data")
+FROM 's3://sparkify-staging/runs/<run>/r001-sparkify_source.manifest'
+IAM_ROLE 'arn:aws:iam::123456789012:role/sparkify-copy'
+FORMAT AS JSON 'auto'
+MANIFEST
+GZIP
+TIMEFORMAT 'epochmillisecs'
+MAXERROR 0
+REGION 'us-west-2'
+TRUNCATECOLUMNS
+COMPUPDATE OFF STATUPDATE OFF;
 
 SELECT source_file, size, mtime, checksum, records, rejected, id_end FROM sparkify_manifest;
 
@@ -179,8 +202,6 @@ CREATE TEMP TABLE "_load_staging_events" (
     "source_line" INTEGER NOT NULL
 )
 DISTSTYLE EVEN;
-
-SELECT COUNT(*) FROM stv_slices;
 
 COPY "_load_staging_events" ("artist", "auth", "firstname", "gender", "iteminsession", "lastname", "length", "level", "location", "method", "page", "registration", "sessionid", "song", "status", "ts", "useragent", "userid", "source_file", "source_line")
 FROM 's3://sparkify-staging/runs/<run>/b001-staging_events.manifest'
@@ -292,7 +313,7 @@ WHERE (CASE WHEN "artist_id" = '' THEN 'missing required field artist_id'
 DROP TABLE IF EXISTS "_load_staging_songs";
 
 COPY "sparkify_manifest" ("source_file", "kind", "size", "mtime", "checksum", "records", "rejected", "id_end")
-FROM 's3://sparkify-staging/runs/<run>/r001-sparkify_manifest.manifest'
+FROM 's3://sparkify-staging/runs/<run>/r002-sparkify_manifest.manifest'
 IAM_ROLE 'arn:aws:iam::123456789012:role/sparkify-copy'
 FORMAT AS JSON 'auto'
 MANIFEST
