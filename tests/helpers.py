@@ -13,14 +13,15 @@ from click.testing import CliRunner, Result
 from sparkify.cli import cli
 from sparkify.config import load_settings
 from sparkify.errors import SparkifyError
-from sparkify.schema.model import ALL_TABLES, MANIFEST, STAR_TABLES
+from sparkify.schema.model import ALL_TABLES, MANIFEST, SOURCE, STAR_TABLES
 from sparkify.targets import open_target
 
 STAR = [t.name for t in STAR_TABLES]
-#: Every table of a warehouse: staging, star, load_errors and the manifest.
+#: Every table of a warehouse: staging, star, load_errors, the manifest and the source.
 EVERY_TABLE = [t.name for t in ALL_TABLES]
-#: Every table but the manifest (whose mtimes and checksums differ between copies of data).
-DATA_TABLES = [n for n in EVERY_TABLE if n != MANIFEST.name]
+#: Every table but the manifest (whose mtimes and checksums differ between copies of data)
+#: and the recorded source (the copy's location).
+DATA_TABLES = [n for n in EVERY_TABLE if n not in (MANIFEST.name, SOURCE.name)]
 
 
 @dataclass
@@ -39,6 +40,16 @@ def invoke(*args: str) -> Outcome:
     if isinstance(result.exception, SparkifyError):
         code = int(result.exception.exit_code)
     return Outcome(code, result.output, result.exception)
+
+
+def source_link(link: Path, folder: Path) -> Path:
+    """Point the symbolic link ``link`` at ``folder`` and return ``link``: one source location
+    whose contents change between runs (a warehouse is bound to the location), each state
+    kept in a folder of its own."""
+    if link.is_symlink():
+        link.unlink()
+    link.symlink_to(folder.absolute(), target_is_directory=True)
+    return link
 
 
 def rows(url: str, sql: str) -> list[tuple[Any, ...]]:

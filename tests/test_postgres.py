@@ -34,7 +34,15 @@ from sparkify.sources import open_source  # noqa: E402
 from sparkify.targets import open_target  # noqa: E402
 from sparkify.targets.pg_connect import connect_error, mask_url  # noqa: E402
 from sparkify.targets.postgres import PostgresTarget, lock_key  # noqa: E402
-from tests.helpers import event, rows, snapshot, song, write_log, write_song  # noqa: E402
+from tests.helpers import (  # noqa: E402
+    event,
+    rows,
+    snapshot,
+    song,
+    source_link,
+    write_log,
+    write_song,
+)
 
 EVERY_TABLE = [
     "staging_events",
@@ -46,6 +54,7 @@ EVERY_TABLE = [
     "time",
     "load_errors",
     "sparkify_manifest",
+    "sparkify_source",
 ]
 
 
@@ -243,7 +252,7 @@ def test_schema_option_keeps_tables_in_that_schema(pg_url: str, sample: Path) ->
             "WHERE schemaname IN ('analytics', 'public') GROUP BY schemaname"
         ).fetchall()
         plays = con.execute("SELECT COUNT(*) FROM analytics.songplays").fetchone()
-    assert found == [("analytics", 9)]
+    assert found == [("analytics", 10)]
     assert plays == (6820,)
     with pytest.raises(TargetError) as info:
         _target(pg_url, schema="other").connect(read_only=True)
@@ -379,10 +388,11 @@ def test_killed_run_leaves_previous_state_and_frees_the_lock(
     part = tmp_path / "part"
     write_song(part, song())
     write_log(part / "log_data" / "d1.json", [event()])
-    _load(part, pg_url)
+    _load(source_link(tmp_path / "src", part), pg_url)
     before = snapshot(pg_url, EVERY_TABLE)
+    later = source_link(tmp_path / "src", sample)  # the same source, the whole month arrived
     proc = subprocess.Popen(
-        [sys.executable, "-c", _STALLED, str(sample), pg_url],
+        [sys.executable, "-c", _STALLED, str(later), pg_url],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -392,7 +402,7 @@ def test_killed_run_leaves_previous_state_and_frees_the_lock(
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert snapshot(pg_url, EVERY_TABLE) == before
-    s = load_settings(overrides={"source": str(sample), "target": pg_url, "lock_timeout": 10})
+    s = load_settings(overrides={"source": str(later), "target": pg_url, "lock_timeout": 10})
     with open_target(s) as target:
         assert etl(open_source(s), target).files_new == 101
 
@@ -415,6 +425,7 @@ def test_staging_is_loaded_with_copy_never_insert(
         '"source_file", "source_line") FROM STDIN (FORMAT binary'
     )
     assert copies == [
+        'COPY "sparkify_source" ("log_data", "song_data") FROM STDIN (FORMAT binary)',
         # a first load: staging was empty, so it is truncated and loaded frozen
         staging_events + ", FREEZE)",
         'COPY "staging_songs" ("num_songs", "artist_id", "artist_latitude", '

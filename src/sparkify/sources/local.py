@@ -65,7 +65,10 @@ class LocalSource(Source):
         return f"{log} + {song}"
 
     def locations(self) -> tuple[str, str]:
-        return str(self.roots[FileKind.LOG].resolve()), str(self.roots[FileKind.SONG].resolve())
+        """Absolute paths, symbolic links kept: a link re-pointed at a new copy of the data
+        is the same source, as its name says."""
+        log, song = self.roots[FileKind.LOG], self.roots[FileKind.SONG]
+        return os.path.abspath(log), os.path.abspath(song)
 
     @without_gc
     def list_files(self) -> list[SourceFile]:
