@@ -414,7 +414,8 @@ def test_staging_is_loaded_with_copy_never_insert(
     pg_url: str, sample: Path, tmp_path: Path
 ) -> None:
     seen: list[str] = []
-    s = load_settings(overrides={"source": str(sample), "target": pg_url})
+    loaded = source_link(tmp_path / "src", sample)
+    s = load_settings(overrides={"source": str(loaded), "target": pg_url})
     with open_target(s, tracer=seen.append) as target:
         run(open_source(s), target, s)
     copies = [q for q in seen if q.startswith("COPY")]
@@ -449,7 +450,7 @@ def test_staging_is_loaded_with_copy_never_insert(
     shutil.copytree(sample, more)
     write_log(more / "log_data" / "extra.json", [event()])
     seen.clear()
-    s = load_settings(overrides={"source": str(more), "target": pg_url})
+    s = load_settings(overrides={"source": str(source_link(loaded, more)), "target": pg_url})
     with open_target(s, tracer=seen.append) as target:
         assert etl(open_source(s), target).files_new == 1
     assert [q for q in seen if q.startswith('COPY "staging_events"')] == [staging_events + ")"]
