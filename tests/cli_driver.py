@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import sparkify.cli.pipeline as cli_pipeline
+import sparkify.cli.query as cli_query
 from sparkify.cli import main
 from sparkify.config import Settings
 from sparkify.dialects import Dialect
@@ -73,5 +74,6 @@ def _open(settings: Settings, tracer: Any = None) -> Target:
 
 if __name__ == "__main__":
     cli_pipeline.open_target = _open  # type: ignore[assignment]
+    cli_query.open_target = _open  # type: ignore[assignment]
     sys.argv[0] = "sparkify"
     main()

@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 
 from tests.pg import pg_database
+from tests.sample import SAMPLE, SKIP_REASON
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT.parent / "shared" / "data" / "udacity-sample"
 pytest_plugins = ["tests.moto_fixtures", "tests.redshift_fixtures"]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -51,7 +50,7 @@ def isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def sample() -> Path:
     """The real public sample (skips where it is absent, as on a user's machine)."""
     if not SAMPLE.is_dir():
-        pytest.skip(f"the real sample is not at {SAMPLE}")
+        pytest.skip(SKIP_REASON)
     return SAMPLE
 
 

@@ -11,6 +11,8 @@ Redshift is PostgreSQL's relative; what PostgreSQL lacks is emulated, narrowly:
 - Transactions are SERIALIZABLE, Redshift's isolation: the snapshot is taken by the first
   SELECT, DML or DDL statement of a transaction, not by BEGIN or LOCK, and a write that
   conflicts with a concurrent transaction aborts it.
+- A JSON object over 4 MB (taken as 4 MiB) fails the whole COPY, whatever MAXERROR says, as on
+  Redshift (the words of the error are the stand-in's own).
 - Faults look as ``redshift_connector`` shows them: a COPY whose S3 object is missing fails
   with an ``S3ServiceException`` error, a lost connection is an ``InterfaceError``, and a text
   value holding a NUL character is a load error (Redshift's COPY refuses NULs).
@@ -42,6 +44,8 @@ _COPY = re.compile(
     r"IAM_ROLE '(?P<role>[^']+)'\nFORMAT AS JSON '(?P<format>[^']+)'\n(?P<options>(?s:.*))$"
 )
 _PATH_PART = re.compile(r"\['([^']*)'\]")
+#: COPY's limit on one JSON object (copy-parameters-data-format.html, JSON: "4 MB").
+MAX_JSON_OBJECT = 4 * 1024 * 1024
 SETUP = """
 CREATE SCHEMA IF NOT EXISTS redshift_sys;
 CREATE TABLE IF NOT EXISTS redshift_sys.stv_slices (node INTEGER, slice INTEGER);
@@ -51,13 +55,15 @@ CREATE TABLE IF NOT EXISTS redshift_sys.sys_load_error_detail (
     query_id BIGINT, file_name CHAR(256), line_number BIGINT, column_name CHAR(127),
     error_message CHAR(512)
 );
+ALTER TABLE redshift_sys.sys_load_error_detail ADD COLUMN IF NOT EXISTS error_code INTEGER;
 """
 
 
 class _Reject(Exception):
-    def __init__(self, column: str, message: str) -> None:
+    def __init__(self, column: str, message: str, code: int | None = None) -> None:
         super().__init__(message)
         self.column = column
+        self.code = code  # Redshift's error code, where the stand-in knows it
 
 
 def _s3_read(s3: Any, url: str) -> bytes:
@@ -102,7 +108,7 @@ def _typed(value: Any, col: tuple[str, str, bool, int | None], truncate: bool) -
         raise _Reject(name, "Invalid null byte - field longer than 1 byte")
     if width is not None and len(text.encode()) > width:
         if not truncate:
-            raise _Reject(name, f"String length exceeds DDL length ({width})")
+            raise _Reject(name, "String length exceeds DDL length", 1204)
         text = text.encode()[:width].decode("utf-8", "ignore")
     return text
 
@@ -135,10 +141,13 @@ class EmulatedRedshift:
 class _Cursor:
     db: EmulatedRedshift
     rows: list[tuple[Any, ...]] = field(default_factory=list)
+    #: DB-API column descriptions of the last result (None after a statement without one)
+    description: list[tuple[Any, ...]] | None = None
 
     def execute(self, sql: str, args: list[Any] | None = None) -> None:
         self.db.statements.append(sql)
         self.rows = []
+        self.description = None
         try:
             copy = _COPY.match(sql)
             if copy:
@@ -153,6 +162,7 @@ class _Cursor:
                 args,
             )
             if cur.description is not None:
+                self.description = [(c.name, c.type_code) + (None,) * 5 for c in cur.description]
                 self.rows = [tuple(r) for r in cur.fetchall()]
         except psycopg.Error as e:
             if self.db.pg.closed:  # the driver's words for a socket the server closed
@@ -204,6 +214,12 @@ class _Cursor:
             for no, line in enumerate(text.split("\n"), start=1):
                 if not line.strip():
                     continue
+                if len(line.encode()) > MAX_JSON_OBJECT:
+                    raise redshift_connector.ProgrammingError(
+                        f"COPY into '{m['table']}' failed: a JSON object of "
+                        f"{len(line.encode())} bytes at {entry['url']} line {no} is over "
+                        f"the {MAX_JSON_OBJECT}-byte limit"
+                    )
                 try:
                     obj = json.loads(line)
                     good.append(
@@ -213,13 +229,15 @@ class _Cursor:
                         ]
                     )
                 except ValueError:
-                    bad.append((entry["url"], no, "", "Invalid JSON object or array"))
+                    bad.append((entry["url"], no, "", "Invalid JSON object or array", None))
                 except _Reject as e:
-                    bad.append((entry["url"], no, e.column, str(e)))
-        for url, no, column, message in bad:
+                    bad.append((entry["url"], no, e.column, str(e), e.code))
+        for url, no, column, message, code in bad:
             self.db.pg.execute(
-                "INSERT INTO redshift_sys.sys_load_error_detail VALUES (1, %s, %s, %s, %s)",
-                [url, no, column, message],
+                "INSERT INTO redshift_sys.sys_load_error_detail "
+                "(query_id, file_name, line_number, column_name, error_message, error_code) "
+                "VALUES (1, %s, %s, %s, %s, %s)",
+                [url, no, column, message, code],
             )
         if len(bad) > limit:
             raise redshift_connector.ProgrammingError(

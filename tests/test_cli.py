@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,8 +12,8 @@ from click.testing import CliRunner
 
 from sparkify.cli import cli
 from sparkify.errors import ExitCode
-from tests.conftest import ROOT
 from tests.helpers import invoke
+from tests.sample import ROOT
 
 COMMANDS = sorted(cli.commands)
 
@@ -148,8 +149,9 @@ def test_generate_command(tmp_path: Path) -> None:
 
 def test_progress_bars_only_for_work_to_do(tmp_path: Path, sample: Path) -> None:
     cmd = [sys.executable, "-m", "sparkify", "run", "--source", str(sample)]
-    first = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, check=True)
-    again = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, check=True)
+    env = {**os.environ, "TTY_COMPATIBLE": "1"}  # rich draws bars as on a terminal
+    first = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, check=True, env=env)
+    again = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, check=True, env=env)
     assert "Staging" in first.stderr and "Transforming" in first.stderr
     assert "Staging" not in again.stderr  # every file unchanged: nothing to stage, no bar
     assert "101 unchanged" in again.stdout

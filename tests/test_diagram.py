@@ -15,8 +15,9 @@ from sparkify.cli import cli
 from sparkify.errors import ConfigError, ExitCode
 from sparkify.report.diagram import diagram, dot, mermaid, relationships
 from sparkify.schema.model import ALL_TABLES, STAR_TABLES, Table
-from tests.conftest import IN_CI, ROOT
+from tests.conftest import IN_CI
 from tests.helpers import invoke
+from tests.sample import ROOT
 
 # The star schema's foreign keys, written out: a change in the model must show up here.
 RELATIONSHIPS = {
@@ -32,7 +33,7 @@ MERMAID_LINE = re.compile(
     r"|    accTitle: .+|    accDescr: .+|    %%.*"
     r'|    \w+ (\|\||\|o)--o\{ \w+ : "\w+"'
     r'|    \w+(\["[^"]+"\])? \{'
-    r'|        (bigint|integer|double|text|timestamp) \w+( PK| FK| PK, FK)?( "[^"]*")?'
+    r'|        (bigint|integer|double|text|timestamp|varchar\(\d+\)) \w+( PK| FK| PK, FK)?( "[^"]*")?'
     r"|    \})$"
 )
 

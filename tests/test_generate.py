@@ -14,6 +14,7 @@ import pytest
 
 from sparkify.errors import ConfigError
 from sparkify.generate import GenerateResult, generate
+from tests.sample import SAMPLE, SKIP_REASON
 
 LOG_KEYS = [
     "artist", "auth", "firstName", "gender", "itemInSession", "lastName", "length", "level",
@@ -25,7 +26,6 @@ SONG_KEYS = [
     "artist_name", "song_id", "title", "duration", "year",
 ]  # fmt: skip
 USER_FIELDS = ["firstName", "lastName", "gender", "location", "userAgent", "registration"]
-SAMPLE = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "udacity-sample"
 SMALL = {"events": 4000, "songs": 90, "users": 25, "days": 5, "seed": 7}
 
 Data = tuple[GenerateResult, list[dict[str, Any]], list[dict[str, Any]]]
@@ -89,7 +89,7 @@ def test_lines_parse_with_real_keys_in_real_order(data: Data) -> None:
         assert isinstance(s["year"], int) and len(s["song_id"]) == len(s["artist_id"]) == 18
 
 
-@pytest.mark.skipif(not SAMPLE.is_dir(), reason="../shared/data/udacity-sample is absent")
+@pytest.mark.skipif(not SAMPLE.is_dir(), reason=SKIP_REASON)
 def test_key_order_matches_the_real_sample() -> None:
     log = next((SAMPLE / "log_data").rglob("*.json")).read_text(encoding="utf-8")
     assert list(json.loads(log.split("\n")[0])) == LOG_KEYS

@@ -32,11 +32,11 @@ from sparkify.errors import QueryError, SparkifyError, TargetError
 from sparkify.pipeline.run import etl, run
 from sparkify.sources import open_source
 from tests.aws_helpers import client
-from tests.conftest import ROOT
 from tests.helpers import event, song, source_link, write_song
 from tests.pg import pg_database
 from tests.redshift_emulator import EmulatedRedshift
 from tests.redshift_fixtures import STAGING
+from tests.sample import ROOT
 from tests.test_hardening_resources import TABLES, _source
 from tests.test_redshift import _settings, _target
 

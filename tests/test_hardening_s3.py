@@ -19,9 +19,9 @@ from sparkify.pipeline.run import run
 from sparkify.sources import open_source
 from sparkify.targets import open_target
 from tests.aws_helpers import client, make_bucket, put_objects
-from tests.conftest import ROOT
 from tests.fault_proxy import Rule, fault_proxy
 from tests.helpers import EVERY_TABLE, event, rows, snapshot, song
+from tests.sample import ROOT
 
 pytest_plugins = ["tests.moto_fixtures"]
 

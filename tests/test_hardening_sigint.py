@@ -22,9 +22,9 @@ from typing import Any
 import psycopg
 
 from sparkify.errors import ExitCode
-from tests.conftest import ROOT
 from tests.helpers import snapshot, source_link
 from tests.pg import pg_database
+from tests.sample import ROOT
 from tests.test_hardening_resources import DROP_BEFORE, TABLES, _run, _source
 
 INTERRUPTED = "interrupted: nothing was committed.\n"

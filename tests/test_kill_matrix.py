@@ -10,9 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT
 from tests.helpers import EVERY_TABLE, invoke, snapshot, source_link
 from tests.pg import pg_database
+from tests.sample import ROOT
 
 TABLES = EVERY_TABLE
 POINTS = 20

@@ -28,10 +28,10 @@ TABLE = Table(
     TableKind.STAGING,
     (
         Column("big", ColumnType.BIGINT),
-        Column("word", ColumnType.TEXT),
+        Column("word", ColumnType.TEXT, width=64),
         Column("small", ColumnType.INTEGER),
         Column("real", ColumnType.DOUBLE),
-        Column("note", ColumnType.TEXT),
+        Column("note", ColumnType.TEXT, width=64),
         Column("at", ColumnType.TIMESTAMP),
     ),
 )

@@ -22,8 +22,8 @@ from sparkify.schema.render import DuckDBRenderer, RedshiftRenderer
 from sparkify.sources import open_source
 from sparkify.sql import statements
 from sparkify.targets import open_target
-from tests.conftest import ROOT
 from tests.helpers import invoke
+from tests.sample import ROOT
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 BJORK = "Bj\u00c3\u0083\u00c2\u00b6rk"  # double-encoded UTF-8, as in the logs

@@ -27,7 +27,8 @@ import pytest
 from sparkify.config import load_settings
 from sparkify.report import write_report
 from sparkify.targets import open_target
-from tests.conftest import IN_CI, ROOT
+from tests.conftest import IN_CI
+from tests.sample import ROOT
 from tests.test_report import CHARTS, NOW, load_sample
 
 pytestmark = pytest.mark.browser

@@ -238,11 +238,12 @@ def test_empty_prefix_is_a_clear_error(aws: str, target_url: str) -> None:
     with pytest.raises(SourceError) as info:
         open_source(_settings(target_url, aws, source=f"s3://{BUCKET}/typo")).list_files()
     assert info.value.message == (
-        f"s3://{BUCKET}/typo/log_data/ holds no objects: no .json or .json.gz log_data files to load."
+        f"s3://{BUCKET}/typo/log_data/ holds no objects: no log_data files "
+        "(*.json, *.jsonl, *.ndjson, each also .gz) to load."
     )
     with pytest.raises(SourceError) as info:
         open_source(_settings(target_url, aws, source=f"s3://{BUCKET}/p")).list_files()
-    assert "holds only other files" in info.value.message
+    assert "holds only other files (*.md: 1)" in info.value.message
 
 
 def test_access_denied_is_a_clear_error(

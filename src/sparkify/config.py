@@ -21,8 +21,9 @@ CONFIG_FILE = "sparkify.toml"
 ENV_PREFIX = "SPARKIFY_"
 DEFAULT_TARGET = "duckdb:///sparkify.duckdb"
 SECTIONS = ("cluster",)
-# SPARKIFY_* variables that belong to other parts (tests, infra), not to these settings.
-_FOREIGN_ENV_PREFIXES = ("SPARKIFY_CLUSTER_", "SPARKIFY_TEST_")
+# SPARKIFY_* variables that belong to other parts (tests, the sample's location, infra), not to
+# these settings.
+_FOREIGN_ENV_PREFIXES = ("SPARKIFY_CLUSTER_", "SPARKIFY_TEST_", "SPARKIFY_SAMPLE_DIR")
 _SECRET_WORDS = ("password", "secret", "token", "access_key")
 
 
@@ -126,19 +127,36 @@ def _from_file(table: Mapping[str, Any], where: str) -> dict[str, object]:
     return out
 
 
+def _env_key(name: str) -> str | None:
+    """The setting a ``SPARKIFY_*`` variable names (known or not); None for other variables."""
+    if not name.startswith(ENV_PREFIX) or name.startswith(_FOREIGN_ENV_PREFIXES):
+        return None
+    key = name[len(ENV_PREFIX) :].lower()
+    return None if key == "config" else key
+
+
 def _from_env(env: Mapping[str, str]) -> dict[str, object]:
     out: dict[str, object] = {}
     for name, value in env.items():
-        if not name.startswith(ENV_PREFIX) or name.startswith(_FOREIGN_ENV_PREFIXES):
-            continue
-        key = name[len(ENV_PREFIX) :].lower()
-        if key == "config":
-            continue
-        if key not in _FIELDS:
-            hint = _suggest(key, list(_FIELDS))
-            raise ConfigError(f"Unknown environment variable {name}.", hint.upper())
-        out[key] = _coerce(key, value, f"environment variable {name}")
+        key = _env_key(name)
+        if key in _FIELDS:
+            out[key] = _coerce(key, value, f"environment variable {name}")
     return out
+
+
+def env_warnings(env: Mapping[str, str] | None = None) -> list[str]:
+    """One line for each ``SPARKIFY_*`` variable that is no setting. Such a variable is
+    ignored, not an error: other tools and scripts share the prefix."""
+    environ = os.environ if env is None else env
+    lines = []
+    for name in sorted(environ):
+        key = _env_key(name)
+        if key is None or key in _FIELDS:
+            continue
+        close = difflib.get_close_matches(key, list(_FIELDS), n=1)
+        guess = f" Did you mean '{close[0]}' ({ENV_PREFIX}{close[0].upper()})?" if close else ""
+        lines.append(f"environment variable {name} is not a sparkify setting; ignored.{guess}")
+    return lines
 
 
 def load_settings(

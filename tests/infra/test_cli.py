@@ -67,13 +67,13 @@ def test_lifecycle_through_the_cli_shows_no_secret(moto: str, aws: Aws, tmp_path
         2,
     )
 
-    runs.append(invoke("pause", "--yes", *flags))
+    runs.append(invoke("pause", *flags))
     assert runs[-1].stdout == "cluster sparkify: paused\n"
     runs.append(invoke("status", *flags))
     assert re.search(r"cluster\s+.\s+sparkify\s+.\s+paused", runs[-1].stdout)
     assert f"tcp/5439 from {TEST_CIDR}" in runs[-1].stdout
     assert "trusted by redshift.amazonaws.com; s3:ListBucket on udacity-dend" in runs[-1].stdout
-    runs.append(invoke("resume", "--yes", "--json", *flags))
+    runs.append(invoke("resume", "--json", *flags))
     assert _json(runs[-1])["cluster"]["status"] == "available"
 
     runs.append(invoke("down", "--yes", "--json", *flags))
@@ -157,7 +157,7 @@ def test_aws_endpoint_url_env_is_honoured(
 
 
 def test_pausing_a_missing_cluster_is_an_infra_error(moto: str) -> None:
-    result = invoke("pause", "--yes", "--endpoint-url", moto)
+    result = invoke("pause", "--endpoint-url", moto)
     assert isinstance(result.exception, InfraError)
     assert result.exception.message == "there is no cluster 'sparkify' in us-west-2"
 
@@ -166,8 +166,11 @@ def test_pausing_a_missing_cluster_is_an_infra_error(moto: str) -> None:
 def test_every_command_has_help_with_an_example(command: str) -> None:
     result = invoke(command, "--help")
     assert result.exit_code == 0
-    for needle in ("Example:", "sparkify infra " + command, "--yes", "--json", "--config"):
+    for needle in ("Example:", "sparkify infra " + command, "--json", "--quiet", "--debug"):
         assert needle in result.stdout
+    # each lists only options it uses: --yes where it asks, --timeout where it waits
+    assert ("--yes" in result.stdout) == (command in ("up", "down"))
+    assert ("--timeout" in result.stdout) == (command != "status")
 
 
 def _python(code: str) -> subprocess.CompletedProcess[str]:
@@ -184,7 +187,7 @@ def _python(code: str) -> subprocess.CompletedProcess[str]:
 def test_errors_through_main_are_one_line_and_exit_6(moto: str) -> None:
     if not hasattr(pytest.importorskip("sparkify.cli"), "main"):
         pytest.skip("sparkify.cli has no main() yet")
-    argv = ["sparkify", "infra", "pause", "--yes", "--endpoint-url", moto]
+    argv = ["sparkify", "infra", "pause", "--endpoint-url", moto]
     code = f"import sys; sys.argv = {argv!r}; from sparkify.cli import main; main()"
     done = _python(code)
     assert done.returncode == 6, done.stderr

@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 from sparkify.errors import ConfigError
-from sparkify.infra.settings import SETTING_KEYS, ClusterSettings, load_cluster_settings
+from sparkify.infra.settings import (
+    SETTING_KEYS,
+    ClusterSettings,
+    env_warnings,
+    load_cluster_settings,
+)
 
 
 def test_defaults_need_no_configuration() -> None:
@@ -65,11 +70,13 @@ def test_unknown_file_key_suggests_the_right_one() -> None:
     assert info.value.hint == "Did you mean 'node_type'?"
 
 
-def test_unknown_env_key_suggests_the_variable() -> None:
-    with pytest.raises(ConfigError) as info:
-        ClusterSettings.from_mapping({}, {"SPARKIFY_CLUSTER_ALLOW_CIRD": "203.0.113.7/32"})
-    assert "SPARKIFY_CLUSTER_ALLOW_CIRD" in info.value.message
-    assert info.value.hint == "Did you mean SPARKIFY_CLUSTER_ALLOW_CIDR?"
+def test_unknown_env_key_is_ignored_with_a_warning_naming_the_variable() -> None:
+    env = {"SPARKIFY_CLUSTER_ALLOW_CIRD": "203.0.113.7/32"}
+    assert ClusterSettings.from_mapping({}, env).allow_cidr is None
+    assert env_warnings(env) == [
+        "environment variable SPARKIFY_CLUSTER_ALLOW_CIRD is not a cluster setting; ignored. "
+        "Did you mean 'allow_cidr' (SPARKIFY_CLUSTER_ALLOW_CIDR)?"
+    ]
 
 
 @pytest.mark.parametrize(

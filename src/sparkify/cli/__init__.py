@@ -1,26 +1,36 @@
 """The ``sparkify`` command line: parse flags, load settings, make one library call, render.
 
 Errors: every :class:`~sparkify.errors.SparkifyError` becomes one line on stderr (plus a hint)
-and its documented exit code; ``--debug`` shows the traceback instead.
+and its documented exit code; ``--debug`` prints the traceback before that line and changes
+nothing else.
 """
 
 from __future__ import annotations
 
 import signal
 import sys
+import traceback
 from typing import NoReturn
 
 import click
 from rich.text import Text
 
 from sparkify import __version__
+from sparkify.cli.diagram import diagram
+from sparkify.cli.infra import infra
+from sparkify.cli.options import FullHelpGroup
 from sparkify.cli.pipeline import check, create_tables, etl, run
+from sparkify.cli.query import query
 from sparkify.cli.render import stderr
+from sparkify.cli.report import report
 from sparkify.cli.tools import generate, sql
 from sparkify.errors import ExitCode, SparkifyError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=FullHelpGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="sparkify")
 def cli() -> None:
     """Turn Sparkify's JSON activity logs and song catalogue into a star-schema warehouse on
@@ -34,25 +44,8 @@ def cli() -> None:
     """
 
 
-for command in (run, etl, create_tables, check, generate, sql):
+for command in (run, etl, create_tables, check, query, generate, sql, diagram, report, infra):
     cli.add_command(command)
-
-
-def _optional_commands() -> None:
-    """Commands that live in their own modules (added as they exist)."""
-    import importlib
-
-    for module, name in (("diagram", "diagram"), ("report", "report"), ("infra", "infra")):
-        try:
-            mod = importlib.import_module(f"sparkify.cli.{module}")
-        except ModuleNotFoundError as e:
-            if e.name != f"sparkify.cli.{module}":
-                raise
-            continue
-        cli.add_command(getattr(mod, name))
-
-
-_optional_commands()
 
 
 def _fail(error: SparkifyError) -> NoReturn:
@@ -70,7 +63,14 @@ def _on_sigint(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _stop_interrupted() -> NoReturn:
+def _traceback(debug: bool) -> None:
+    if debug:
+        traceback.print_exc(file=sys.stderr)
+        sys.stderr.flush()
+
+
+def _stop_interrupted(debug: bool) -> NoReturn:
+    _traceback(debug)
     stderr.print("interrupted: nothing was committed.")
     sys.exit(int(ExitCode.INTERRUPTED))
 
@@ -83,12 +83,11 @@ def main() -> None:
         cli.main(standalone_mode=False)
     except SparkifyError as e:
         if _interrupted:  # a driver reported the interruption as its own error
-            _stop_interrupted()
-        if debug:
-            raise
+            _stop_interrupted(debug)
+        _traceback(debug)
         _fail(e)
     except (click.exceptions.Abort, KeyboardInterrupt):
-        _stop_interrupted()
+        _stop_interrupted(debug)
     except click.exceptions.Exit as e:
         sys.exit(e.exit_code)
     except click.ClickException as e:
@@ -96,6 +95,6 @@ def main() -> None:
         sys.exit(e.exit_code)
     except Exception:
         if _interrupted:  # e.g. DuckDB's "Query interrupted", raised as a bare RuntimeError
-            _stop_interrupted()
+            _stop_interrupted(debug)
         raise
     sys.exit(0)

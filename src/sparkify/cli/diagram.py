@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from sparkify.cli.options import quiet_debug
 from sparkify.cli.render import stderr
 from sparkify.errors import ConfigError
 from sparkify.report.diagram import FORMATS
@@ -30,10 +31,13 @@ from sparkify.schema.model import ALL_TABLES, STAR_TABLES
     help="Write to FILE instead of standard output.",
 )
 @click.option(
-    "--physical", is_flag=True, help="Show Redshift distribution styles and keys, sort keys."
+    "--physical",
+    is_flag=True,
+    help="Show Redshift distribution styles and keys, sort keys, text widths.",
 )
 @click.option("--all-tables", is_flag=True, help="Also draw the staging and bookkeeping tables.")
-def diagram(fmt: str, output: Path | None, physical: bool, all_tables: bool) -> None:
+@quiet_debug
+def diagram(fmt: str, output: Path | None, physical: bool, all_tables: bool, quiet: bool) -> None:
     """Draw the warehouse schema (tables, columns, types, keys, relationships).
 
     \b
@@ -56,4 +60,5 @@ def diagram(fmt: str, output: Path | None, physical: bool, all_tables: bool) -> 
         output.write_bytes(data)
     except OSError as e:
         raise ConfigError(f"Cannot write {output}: {e.strerror}.", "Check the -o path.") from e
-    stderr.print(f"Wrote the {fmt} diagram to {output}.")
+    if not quiet:
+        stderr.print(f"Wrote the {fmt} diagram to {output}.")

@@ -21,6 +21,8 @@ from rich.markup import escape
 from rich.status import Status
 from rich.table import Table
 
+from sparkify.cli.options import FullHelpGroup
+from sparkify.cli.render import UncutConsole, warn
 from sparkify.infra import (
     ClusterSettings,
     ClusterState,
@@ -31,6 +33,7 @@ from sparkify.infra import (
 )
 from sparkify.infra import lifecycle as infra_lib
 from sparkify.infra.role import policy_summary
+from sparkify.infra.settings import env_warnings
 from sparkify.infra.waiting import format_seconds
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -41,7 +44,6 @@ _COMMON_OPTIONS = [
         type=click.Path(dir_okay=False, path_type=Path),
         help="Config file whose [cluster] table to read (default: ./sparkify.toml).",
     ),
-    click.option("--yes", "-y", is_flag=True, help="Never ask for confirmation."),
     click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON on stdout."),
     click.option("--identifier", help="Cluster identifier (default: sparkify)."),
     click.option("--region", help="AWS region (default: us-west-2)."),
@@ -49,11 +51,6 @@ _COMMON_OPTIONS = [
         "--endpoint-url",
         help="Send every AWS call to this URL (e.g. a local moto server); "
         "AWS_ENDPOINT_URL is honoured too.",
-    ),
-    click.option(
-        "--timeout",
-        type=click.FloatRange(min=0, min_open=True),
-        help="Seconds to wait for the cluster before giving up (default: 1800).",
     ),
     click.option("-q", "--quiet", is_flag=True, help="No progress lines (warnings still show)."),
     click.option("--debug", is_flag=True, help="Show tracebacks for errors."),
@@ -66,6 +63,20 @@ def _common(command: F) -> F:
     return command
 
 
+def _yes(command: F) -> F:
+    """--yes, for the commands that ask before they create or delete."""
+    return click.option("--yes", "-y", is_flag=True, help="Never ask for confirmation.")(command)
+
+
+def _timeout(command: F) -> F:
+    """--timeout, for the commands that wait for the cluster."""
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        help="Seconds to wait for the cluster before giving up (default: 1800).",
+    )(command)
+
+
 def _settings(options: dict[str, Any], **extra: object) -> ClusterSettings:
     overrides = {
         "identifier": options.get("identifier"),
@@ -74,19 +85,21 @@ def _settings(options: dict[str, Any], **extra: object) -> ClusterSettings:
         "wait_timeout": options.get("timeout"),
         **extra,
     }
-    return load_cluster_settings(options.get("config"), os.environ, overrides)
+    settings = load_cluster_settings(options.get("config"), os.environ, overrides)
+    for line in env_warnings():
+        warn(line)
+    return settings
 
 
 def _stdout() -> Console:
-    console = Console(highlight=False)
-    return console if console.is_terminal else Console(highlight=False, width=160)
+    return UncutConsole(highlight=False)
 
 
 class _Progress:
     """Renders library events on stderr: a line per step, a live spinner while waiting."""
 
     def __init__(self, quiet: bool = False) -> None:
-        self.console = Console(stderr=True, highlight=False)
+        self.console = UncutConsole(stderr=True, highlight=False)
         self.quiet = quiet
         self._status: Status | None = None
         self._last_wait = ""
@@ -141,7 +154,7 @@ def _echo_json(value: Any) -> None:
     click.echo(json.dumps(_jsonable(value), indent=2))
 
 
-@click.group("infra")
+@click.group("infra", cls=FullHelpGroup)
 def infra() -> None:
     """Create, inspect, pause, resume and delete the Redshift cluster (with its IAM role and
     security group). Settings come from [cluster] in sparkify.toml, SPARKIFY_CLUSTER_*
@@ -162,6 +175,8 @@ def infra() -> None:
 
 @infra.command("up")
 @_common
+@_yes
+@_timeout
 @click.option(
     "--allow-cidr",
     help="IPv4 range allowed on the cluster port, e.g. 203.0.113.7/32 "
@@ -262,13 +277,14 @@ def _cluster_details(cluster: ClusterState) -> str:
 
 @infra.command("pause")
 @_common
+@_timeout
 def pause_command(**options: Any) -> None:
     """Pause the cluster: compute billing stops, data and endpoint are kept. Waits until it
     is paused. A cluster that is creating or changing cannot be paused yet.
 
     \b
     Example:
-      sparkify infra pause --yes
+      sparkify infra pause
     """
     settings = _settings(options)
     with _Progress(options["quiet"]) as progress:
@@ -281,12 +297,13 @@ def pause_command(**options: Any) -> None:
 
 @infra.command("resume")
 @_common
+@_timeout
 def resume_command(**options: Any) -> None:
     """Resume a paused cluster and wait until it is available again.
 
     \b
     Example:
-      sparkify infra resume --yes
+      sparkify infra resume
     """
     settings = _settings(options)
     with _Progress(options["quiet"]) as progress:
@@ -299,6 +316,8 @@ def resume_command(**options: Any) -> None:
 
 @infra.command("down")
 @_common
+@_yes
+@_timeout
 @click.option(
     "--skip-final-snapshot",
     is_flag=True,

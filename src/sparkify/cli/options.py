@@ -8,15 +8,38 @@ from typing import Any, TypeVar
 
 import click
 
-from sparkify.config import Settings, load_settings
+from sparkify.cli.render import warn
+from sparkify.config import Settings, env_warnings, load_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class FullHelpGroup(click.Group):
+    """A group whose --help lists each command with its whole first sentence (click cuts it
+    to fit one line and ends it with '...'); long ones wrap."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=1_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def quiet_debug(f: F) -> F:
+    """--quiet and --debug, which every command takes (``main`` reads --debug itself)."""
+    f = click.option(
+        "--debug", is_flag=True, expose_value=False, help="Show a traceback with an error."
+    )(f)
+    return click.option("-q", "--quiet", is_flag=True, help="No progress bars or notes.")(f)
+
+
 def common(f: F) -> F:
     """--config, --quiet and --debug."""
-    f = click.option("--debug", is_flag=True, help="Show tracebacks for errors.")(f)
-    f = click.option("-q", "--quiet", is_flag=True, help="No progress bars or notes.")(f)
+    f = quiet_debug(f)
     f = click.option(
         "--config",
         "config_file",
@@ -82,4 +105,7 @@ SETTING_FLAGS = (
 def settings_from(params: dict[str, Any]) -> Settings:
     """Settings from every layer, with the flags the user typed on top."""
     overrides = {k: params.get(k) for k in SETTING_FLAGS if params.get(k) is not None}
-    return load_settings(params.get("config_file"), overrides)
+    settings = load_settings(params.get("config_file"), overrides)
+    for line in env_warnings():
+        warn(line)
+    return settings

@@ -6,15 +6,18 @@ from pathlib import Path
 
 import click
 
+from sparkify.cli.options import quiet_debug
 from sparkify.cli.render import RichReporter, stdout
 from sparkify.dialects import Dialect
+from sparkify.errors import ConfigError
 from sparkify.sql.plan import SECTIONS, plan_sql
+from sparkify.targets import dialect_named
 
 
 @click.command()
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
-    "--events", type=click.IntRange(min=0), default=10_000, show_default=True, help="Log records."
+    "--events", type=int, default=10_000, show_default=True, help="Log records (1 or more)."
 )
 @click.option(
     "--songs", type=click.IntRange(min=1), default=1_000, show_default=True, help="Song files."
@@ -33,7 +36,7 @@ from sparkify.sql.plan import SECTIONS, plan_sql
     show_default=True,
     help="Share of plays that match a catalogue song.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@quiet_debug
 def generate(
     out_dir: Path,
     events: int,
@@ -53,8 +56,19 @@ def generate(
     """
     from sparkify.generate import generate as make
 
+    if events < 1:
+        raise ConfigError(
+            f"generate --events {events} would write no log_data/ for `sparkify run` to load.",
+            "Give --events 1 or more (the default is 10000).",
+        )
     reporter = RichReporter(quiet)
-    reporter.start("Generating", None)
+    reporter.start("Generating", events + songs)
+    done = [0]
+
+    def progress(now: int, total: int) -> None:
+        reporter.advance("Generating", now - done[0])
+        done[0] = now
+
     result = make(
         out_dir,
         events=events,
@@ -63,6 +77,7 @@ def generate(
         days=days,
         seed=seed,
         match_rate=match_rate,
+        progress=progress,
     )
     reporter.finish("Generating")
     stdout.print(
@@ -75,19 +90,22 @@ def generate(
 @click.option(
     "--target",
     "dialect",
-    type=click.Choice([d.value for d in Dialect]),
+    metavar="NAME|URL",
     default=Dialect.DUCKDB.value,
     show_default=True,
-    help="Dialect to render.",
+    help="Dialect to render: duckdb, postgres (postgresql), redshift (redshift+iam), "
+    "or a whole target URL.",
 )
 @click.argument("section", type=click.Choice([*SECTIONS, "all"]), default="all")
-def sql(dialect: str, section: str) -> None:
+@quiet_debug
+def sql(dialect: str, section: str, quiet: bool) -> None:
     """Print the SQL a run sends (DDL, load, transform, checks); nothing is executed.
 
     \b
     Examples:
       sparkify sql                       # everything, DuckDB dialect
       sparkify sql --target redshift ddl
+      sparkify sql --target postgresql://me@localhost/sparkify transform
     """
-    for stmt in plan_sql(Dialect(dialect), section):
+    for stmt in plan_sql(dialect_named(dialect), section):
         click.echo(stmt.rstrip() + ";\n")

@@ -88,15 +88,17 @@ class ClusterSettings:
     @classmethod
     def from_mapping(cls, table: Mapping[str, object], env: Mapping[str, str]) -> ClusterSettings:
         """Settings from the ``[cluster]`` table of sparkify.toml and ``SPARKIFY_CLUSTER_*``
-        variables of ``env`` (the environment wins). Unknown keys raise :class:`ConfigError`
-        with a suggestion."""
+        variables of ``env`` (the environment wins). Unknown keys of the table raise
+        :class:`ConfigError` with a suggestion; unknown variables are ignored (see
+        :func:`env_warnings`)."""
         values: dict[str, object] = {}
         for key, raw in table.items():
             values[key] = _convert(key, raw, f"[cluster] {key}", from_env=False)
         for name, raw in env.items():
             if name.startswith(ENV_PREFIX):
                 key = name[len(ENV_PREFIX) :].lower()
-                values[key] = _convert(key, raw, f"environment variable {name}", from_env=True)
+                if key in _KINDS or _secret(key):  # other unknown names: env_warnings
+                    values[key] = _convert(key, raw, f"environment variable {name}", from_env=True)
         return cls(**values)  # type: ignore[arg-type]
 
     def with_overrides(self, overrides: Mapping[str, object]) -> ClusterSettings:
@@ -271,23 +273,34 @@ def _suggest(key: str, known: list[str]) -> str:
     return f"Did you mean '{close[0]}'?" if close else f"Known keys: {', '.join(sorted(known))}."
 
 
+def env_warnings(env: Mapping[str, str] | None = None) -> list[str]:
+    """One line for each ``SPARKIFY_CLUSTER_*`` variable that is no cluster setting (ignored,
+    not an error: other tools and scripts share the prefix)."""
+    environ = os.environ if env is None else env
+    lines = []
+    for name in sorted(environ):
+        key = name[len(ENV_PREFIX) :].lower()
+        if not name.startswith(ENV_PREFIX) or key in _KINDS or _secret(key):
+            continue
+        close = difflib.get_close_matches(key, list(_KINDS), n=1)
+        guess = f" Did you mean '{close[0]}' ({ENV_PREFIX}{close[0].upper()})?" if close else ""
+        lines.append(f"environment variable {name} is not a cluster setting; ignored.{guess}")
+    return lines
+
+
+def _secret(key: str) -> bool:
+    return any(word in key for word in _SECRET_WORDS)
+
+
 def _convert(key: str, raw: object, where: str, *, from_env: bool) -> object:
-    if any(word in key for word in _SECRET_WORDS):
+    if _secret(key):
         raise ConfigError(
             f"{where} looks like a secret; sparkify never reads secrets from settings",
             "The admin password is generated and kept by AWS Secrets Manager; remove this key.",
         )
     converter = _KINDS.get(key)
     if converter is None:
-        known = list(_KINDS)
-        if from_env:
-            close = difflib.get_close_matches(key, known, n=1)
-            hint = (
-                f"Did you mean {ENV_PREFIX}{close[0].upper()}?" if close else _suggest(key, known)
-            )
-        else:
-            hint = _suggest(key, known)
-        raise ConfigError(f"unknown setting: {where}", hint)
+        raise ConfigError(f"unknown setting: {where}", _suggest(key, list(_KINDS)))
     try:
         return converter(raw, from_env)
     except ValueError as e:

@@ -12,13 +12,15 @@ from sparkify.targets.base import Target
 
 @dataclass(frozen=True)
 class CheckResult:
-    """One check's outcome: ``value`` is the offending-row count (or the reported value)."""
+    """One check's outcome: ``value`` is the count of what ``counts`` names (violations), or
+    the reported value of an info check."""
 
     name: str
     description: str
     severity: Severity
     value: float
     passed: bool
+    counts: str = ""
 
     @property
     def status(self) -> str:
@@ -50,7 +52,7 @@ class CheckReport:
 def _run_one(target: Target, check: CheckQuery) -> CheckResult:
     value = float(target.scalar(check.sql) or 0)
     passed = True if check.severity is Severity.INFO else value == 0
-    return CheckResult(check.name, check.description, check.severity, value, passed)
+    return CheckResult(check.name, check.description, check.severity, value, passed, check.counts)
 
 
 def run_checks(target: Target) -> CheckReport:

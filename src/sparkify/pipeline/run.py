@@ -8,10 +8,11 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sparkify.config import Settings
-from sparkify.errors import CheckError, TargetError, TooManyErrorsError
+from sparkify.errors import CheckError, SparkifyError, TargetError, TooManyErrorsError
 from sparkify.gcpause import without_gc
 from sparkify.pipeline import binding, manifest
 from sparkify.pipeline.check import CheckReport, run_checks
@@ -34,9 +35,21 @@ from sparkify.schema.model import (
     STAR_TABLES,
 )
 from sparkify.sources.base import FileKind, Source, SourceFile
+from sparkify.sql.rejects import FIRST_REJECTS, file_rejects
 from sparkify.targets.base import Target
 
 MAX_BATCH_FILES = 50_000
+#: How many rejected records a dry run lists.
+DRY_RUN_REJECTS = 20
+
+
+@dataclass(frozen=True)
+class Reject:
+    """One rejected record: where it was and why."""
+
+    source_file: str
+    source_line: int | None
+    reason: str
 
 
 @dataclass
@@ -57,6 +70,16 @@ class EtlResult:
     incremental: bool = False
     table_counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    #: Files of this run all of whose records were rejected: path -> record count.
+    all_rejected: dict[str, int] = field(default_factory=dict)
+    #: Files of this run with rejected records: path -> rejected count.
+    rejected_by_file: dict[str, int] = field(default_factory=dict)
+    #: Rolled back at the end: nothing was committed.
+    dry_run: bool = False
+    #: A dry run's first rejected records (at most ``DRY_RUN_REJECTS``).
+    rejects: list[Reject] = field(default_factory=list)
+    #: A dry run's failure (too many rejects), raised once the result has been shown.
+    failure: SparkifyError | None = None
 
 
 @dataclass
@@ -68,20 +91,45 @@ class RunResult:
     created_tables: list[str]
 
 
+def existing_tables(target: Target) -> list[str]:
+    """The sparkify tables that exist on ``target``, in the order they are created."""
+    present = target.table_names()
+    return [t.name for t in ALL_TABLES if t.name in present]
+
+
 def create_tables(target: Target, *, drop: bool = False) -> list[str]:
     """Create every table that is missing (all of them, after dropping, with ``drop``);
     returns the names created."""
-    created = []
     with target.transaction():
         target.lock()
-        existing = set() if drop else target.table_names()
-        for table in ALL_TABLES:
-            if drop:
-                target.execute(target.renderer.drop_table(table))
-            if table.name not in existing:
-                target.execute(target.renderer.create_table(table))
-                created.append(table.name)
+        return _create_missing(target, drop=drop)
+
+
+def _create_missing(target: Target, *, drop: bool = False) -> list[str]:
+    created = []
+    existing = set() if drop else target.table_names()
+    for table in ALL_TABLES:
+        if drop:
+            target.execute(target.renderer.drop_table(table))
+        if table.name not in existing:
+            target.execute(target.renderer.create_table(table))
+            created.append(table.name)
     return created
+
+
+@contextmanager
+def _transaction(target: Target, *, dry_run: bool) -> Iterator[None]:
+    """The run's transaction: committed, or with ``dry_run`` always rolled back."""
+    if not dry_run:
+        with target.transaction():
+            yield
+        return
+    target.discard_on_close()
+    target.begin()
+    try:
+        yield
+    finally:
+        target.rollback()
 
 
 def _batches(files: list[SourceFile], batch_bytes: int) -> Iterator[list[SourceFile]]:
@@ -172,6 +220,33 @@ def _stage_batch(
     result.events_staged += batch.events
     result.songs_staged += batch.songs
     result.rejected += batch.rejected
+    result.rejected_by_file.update((p, c.rejected) for p, c in batch.counts.items() if c.rejected)
+    result.all_rejected.update(
+        (path, c.records)
+        for path, c in batch.counts.items()
+        if c.records and c.rejected == c.records
+    )
+
+
+def _too_many_errors(target: Target, result: EtlResult, limit: int) -> TooManyErrorsError:
+    """The error for more than ``limit`` rejects: the files with the most, each with its first
+    reason (read from the run's uncommitted ``load_errors``, before the rollback)."""
+    top = sorted(result.rejected_by_file.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+    wanted = {path for path, _ in top}
+    first = {
+        str(f): (line, str(why)) for f, line, why in target.query(FIRST_REJECTS) if f in wanted
+    }
+    worst = "; ".join(
+        f"{path} ({n:,}, first at line {first.get(path, (None, ''))[0]}: "
+        f"{first.get(path, (None, '?'))[1][:100]})"
+        for path, n in top
+    )
+    return TooManyErrorsError(
+        f"{result.rejected:,} records were rejected, more than --max-errors {limit}; nothing was "
+        f"committed. Most rejects: {worst}.",
+        "See every reject with `sparkify run --dry-run` and the same options (nothing is "
+        "committed), fix the input, or raise --max-errors to load the rest without them.",
+    )
 
 
 def _max_event_id(target: Target) -> int:
@@ -183,6 +258,17 @@ def _clear(target: Target) -> None:
     for table in STAGING_TABLES + STAR_TABLES + META_TABLES:
         if table is not SOURCE:
             target.execute(f"DELETE FROM {target.renderer.quote(table.name)}")
+
+
+def _observe(target: Target, result: EtlResult) -> None:
+    """What a dry run shows, read inside its transaction: row counts and the first rejects."""
+    result.table_counts = table_counts(target)
+    for path in sorted(result.rejected_by_file):
+        wanted = DRY_RUN_REJECTS - len(result.rejects)
+        if wanted <= 0:
+            break
+        found = target.query(file_rejects(target.PARAM, wanted), [path])
+        result.rejects += [Reject(path, line, str(reason)) for line, reason in found]
 
 
 def table_counts(target: Target) -> dict[str, int]:
@@ -203,17 +289,21 @@ def etl(
     batch_mb: int = 256,
     reporter: Reporter | None = None,
     files: list[SourceFile] | None = None,
+    dry_run: bool = False,
 ) -> EtlResult:
     """Load new and changed files from ``source`` into ``target`` and rebuild the star
     schema, all in one transaction. Raises ``TooManyErrorsError`` (nothing committed) when
     more than ``max_errors`` records are rejected, ``SourceMismatchError`` (nothing read or
     changed) when the warehouse was loaded from another source and this is no full refresh
     (a warehouse holding only the demo is replaced instead). ``files`` is the source's
-    listing when the caller already has it."""
+    listing when the caller already has it. With ``dry_run`` the transaction is rolled back
+    after the result (row counts, first rejects) was read, and too many rejects is
+    ``result.failure``."""
     rep = reporter or NullReporter()
     started = time.perf_counter()
-    result = EtlResult(source.describe(), target.describe())
     files = source.list_files() if files is None else files
+    for line in source.listing_notes(files):
+        rep.note(line)
     existing = target.table_names()
     missing = {t.name for t in REQUIRED_TABLES} - existing
     if missing:
@@ -221,51 +311,67 @@ def etl(
             f"The warehouse {target.describe()} lacks tables: {', '.join(sorted(missing))}.",
             "Run `sparkify create-tables` first (or use `sparkify run`, which creates them).",
         )
-    result.files_total = len(files)
-    origin = binding.Origin(*source.locations())
-    with target.transaction():
+    with _transaction(target, dry_run=dry_run):
         target.lock(rep.note)
         if SOURCE.name not in existing:  # a warehouse written before sources were recorded
             target.execute(target.renderer.create_table(SOURCE))
-        full_refresh = binding.bind(target, origin, full_refresh=full_refresh, note=rep.note)
-        if full_refresh:
-            _clear(target)
-        known = manifest.read_manifest(target)
-        todo = manifest.plan(files, known)
-        result.files_skipped = len(todo.unchanged)
-        incremental = (
-            target.capabilities.incremental_transform and not full_refresh and bool(todo.to_read)
-        )
-        event_base = _max_event_id(target) if incremental else 0
-        snapshot = (
-            incremental and event_base > 0 and any(f.kind is FileKind.SONG for f in todo.to_read)
-        )
-        if snapshot:
-            snapshot_before_staging(target)
-        rep.start("Staging", sum(f.size for f in todo.to_read), "bytes")
-        ids = manifest.EventIds(known)
-        batches = _ordered_batches(todo.to_read, batch_mb << 20)
-        for datas in _prefetched(source, batches, rep):
-            _stage_batch(target, datas, known, ids, result)
-        rep.finish("Staging")
-        if max_errors is not None and result.rejected > max_errors:
-            raise TooManyErrorsError(
-                f"{result.rejected} records were rejected, more than --max-errors {max_errors}; "
-                "nothing was committed.",
-                "See the reasons with a run without --max-errors (table load_errors), fix the "
-                "input, or raise the limit.",
-            )
-        if result.files_new or result.files_changed or full_refresh:
-            result.incremental = incremental and event_base > 0 and not result.files_changed
-            if result.incremental:
-                run_incremental(target, rep, event_base, songs_changed=result.songs_staged > 0)
-            else:
-                run_transform(target, rep)
-            result.transformed = True
-        if incremental and event_base:
-            cleanup(target)
-    result.table_counts = table_counts(target)
+        result = _load(source, target, files, full_refresh, max_errors, batch_mb, rep, dry_run)
+        if dry_run:
+            _observe(target, result)
+    if not dry_run:
+        result.table_counts = table_counts(target)
     result.seconds = time.perf_counter() - started
+    return result
+
+
+def _load(
+    source: Source,
+    target: Target,
+    files: list[SourceFile],
+    full_refresh: bool,
+    max_errors: int | None,
+    batch_mb: int,
+    rep: Reporter,
+    dry_run: bool,
+) -> EtlResult:
+    """The work of ``etl`` inside its transaction, once the lock is held."""
+    result = EtlResult(source.describe(), target.describe(), dry_run=dry_run)
+    result.files_total = len(files)
+    origin = binding.Origin(*source.locations())
+    full_refresh = binding.bind(target, origin, full_refresh=full_refresh, note=rep.note)
+    if full_refresh:
+        _clear(target)
+    known = manifest.read_manifest(target)
+    todo = manifest.plan(files, known)
+    result.files_skipped = len(todo.unchanged)
+    incremental = (
+        target.capabilities.incremental_transform and not full_refresh and bool(todo.to_read)
+    )
+    event_base = _max_event_id(target) if incremental else 0
+    snapshot = incremental and event_base > 0 and any(f.kind is FileKind.SONG for f in todo.to_read)
+    if snapshot:
+        snapshot_before_staging(target)
+    rep.start("Staging", sum(f.size for f in todo.to_read), "bytes")
+    ids = manifest.EventIds(known)
+    batches = _ordered_batches(todo.to_read, batch_mb << 20)
+    for datas in _prefetched(source, batches, rep):
+        _stage_batch(target, datas, known, ids, result)
+    rep.finish("Staging")
+    if max_errors is not None and result.rejected > max_errors:
+        failure = _too_many_errors(target, result, max_errors)
+        if not dry_run:
+            raise failure
+        result.failure = failure  # the dry run shows its rejects, then fails
+        return result
+    if result.files_new or result.files_changed or full_refresh:
+        result.incremental = incremental and event_base > 0 and not result.files_changed
+        if result.incremental:
+            run_incremental(target, rep, event_base, songs_changed=result.songs_staged > 0)
+        else:
+            run_transform(target, rep)
+        result.transformed = True
+    if incremental and event_base:
+        cleanup(target)
     return result
 
 
@@ -278,10 +384,14 @@ def run(
     full_refresh: bool = False,
     reporter: Reporter | None = None,
     files: list[SourceFile] | None = None,
+    dry_run: bool = False,
 ) -> RunResult:
     """``create-tables`` (missing ones), ``etl``, then ``check``. The source is listed before
-    anything is written, so a missing source changes nothing."""
+    anything is written, so a missing source changes nothing. With ``dry_run`` all three run
+    in one transaction that is rolled back (see :func:`etl`)."""
     files = source.list_files() if files is None else files
+    if dry_run:
+        return _dry_run(source, target, settings, full_refresh, reporter, files)
     created = create_tables(target)
     result = etl(
         source,
@@ -293,6 +403,30 @@ def run(
         files=files,
     )
     report = run_checks(target)
+    return RunResult(result, report, created)
+
+
+def _dry_run(
+    source: Source,
+    target: Target,
+    settings: Settings,
+    full_refresh: bool,
+    reporter: Reporter | None,
+    files: list[SourceFile],
+) -> RunResult:
+    rep = reporter or NullReporter()
+    started = time.perf_counter()
+    for line in source.listing_notes(files):
+        rep.note(line)
+    with _transaction(target, dry_run=True):
+        target.lock(rep.note)
+        created = _create_missing(target)
+        result = _load(
+            source, target, files, full_refresh, settings.max_errors, settings.batch_mb, rep, True
+        )
+        report = run_checks(target) if result.failure is None else CheckReport([])
+        _observe(target, result)
+    result.seconds = time.perf_counter() - started
     return RunResult(result, report, created)
 
 

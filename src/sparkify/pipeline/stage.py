@@ -21,7 +21,7 @@ from sparkify.pipeline.lines import lines_table, stream_objects
 from sparkify.pipeline.read import FileData
 from sparkify.schema.model import STAGING_EVENTS, STAGING_SONGS, Table
 from sparkify.sources.base import FileKind
-from sparkify.sql.staging import input_columns, parse_sql
+from sparkify.sql.staging import input_columns, kept_raw_text, parse_sql
 
 PARSED = {FileKind.LOG: "_parsed_log", FileKind.SONG: "_parsed_song"}
 TABLES = {FileKind.LOG: STAGING_EVENTS, FileKind.SONG: STAGING_SONGS}
@@ -150,10 +150,10 @@ def _rejects_table(con: duckdb.DuckDBPyConnection, datas: dict[FileKind, list[Fi
         "_early_rejects",
         pa.table(early, schema=schema),
         "CREATE OR REPLACE TEMP TABLE _rejects AS SELECT source_file, source_line, reason, "
-        "replace(raw_text, chr(0), '') AS raw_text FROM _early_rejects "
+        f"{kept_raw_text('raw_text')} AS raw_text FROM _early_rejects "
         + "".join(
             f"UNION ALL SELECT f.source_file, p.line_no, p.reason, "
-            f"replace(rtrim(p.text, chr(13) || chr(10)), chr(0), '') "
+            f"{kept_raw_text('rtrim(p.text, chr(13) || chr(10))')} "
             f"FROM {PARSED[k]} p JOIN _files f ON f.kind = '{k.value}' AND f.file_idx = p.file_idx "
             f"WHERE p.reason <> '' "
             for k in FileKind
@@ -186,11 +186,23 @@ def stage_batch(
 ) -> StagedBatch:
     """Parse ``datas`` on ``con``. Log files reserve consecutive id ranges above
     ``event_base`` in path order; an event's id is its range start plus its line. Raises
-    ``QueryError`` when DuckDB fails (or was interrupted)."""
+    ``QueryError`` naming the batch's files when DuckDB fails (or was interrupted)."""
     try:
         return _stage(con, datas, event_base)
     except duckdb.Error as e:
-        raise QueryError(f"Parsing the input with DuckDB failed: {e}") from e
+        raise parse_failure(datas, e) from e
+
+
+def parse_failure(datas: list[FileData], error: duckdb.Error) -> QueryError:
+    """The error for DuckDB failing on a batch: which files, and what to change."""
+    names = ", ".join(d.file.path for d in datas[:3]) + (", …" if len(datas) > 3 else "")
+    files = f"{len(datas):,} file{'s' if len(datas) != 1 else ''} ({names})"
+    return QueryError(
+        f"DuckDB failed parsing a batch of {files}: {error}",
+        "Nothing was committed. Give DuckDB more memory (memory_limit, e.g. "
+        "SPARKIFY_MEMORY_LIMIT=4GB) or parse less at once (batch_mb, e.g. "
+        "SPARKIFY_BATCH_MB=64), then run again.",
+    )
 
 
 def _stage(con: duckdb.DuckDBPyConnection, datas: list[FileData], event_base: int) -> StagedBatch:

@@ -72,13 +72,21 @@ def distribution(table: Table) -> str:
     return f"DISTSTYLE {table.diststyle}"
 
 
+def column_type(column: Column, physical: bool) -> str:
+    """The column's type: logical, or with ``physical`` Redshift's ``varchar(width)`` for text
+    (the width in UTF-8 bytes, from the model)."""
+    if physical and column.width is not None:
+        return f"varchar({column.width})"
+    return column.type.value
+
+
 def _keys(table: Table, column: Column) -> list[str]:
     keys = ["PK"] if column.primary_key else []
     return keys + (["FK"] if column.references else [])
 
 
 def _mermaid_attribute(table: Table, column: Column, physical: bool) -> str:
-    line = f"{column.type.value} {column.name}"
+    line = f"{column_type(column, physical)} {column.name}"
     keys = _keys(table, column)
     if keys:
         line += " " + ", ".join(keys)
@@ -92,7 +100,7 @@ def _mermaid_attribute(table: Table, column: Column, physical: bool) -> str:
 
 def mermaid(*, physical: bool = False, tables: tuple[Table, ...] = STAR_TABLES) -> str:
     """The schema as a Mermaid ``erDiagram``; ``physical`` adds Redshift distribution and sort
-    keys."""
+    keys and text widths."""
     lines = ["erDiagram", f"    accTitle: {TITLE}", f"    accDescr: {DESCRIPTION}"]
     for rel in relationships(tables):
         parent_side = "|o" if rel.optional else "||"
@@ -118,7 +126,7 @@ def _dot_row(table: Table, column: Column, physical: bool) -> str:
     marks = f'<font color="#1d4aa8">{" ".join(keys)}</font>' if keys else " "
     return (
         f'<tr><td port="{column.name}_in" align="left">{name}</td>'
-        f'<td align="left"><font color="#566070">{column.type.value}</font></td>'
+        f'<td align="left"><font color="#566070">{column_type(column, physical)}</font></td>'
         f'<td port="{column.name}_out" align="left">{marks}</td></tr>'
     )
 

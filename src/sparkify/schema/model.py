@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+#: Redshift's widest VARCHAR, in bytes.
+MAX_VARCHAR_BYTES = 65535
+
 
 class ColumnType(StrEnum):
     """Logical column types; each renderer maps them to its dialect."""
@@ -31,7 +34,12 @@ class TableKind(StrEnum):
 
 @dataclass(frozen=True)
 class Column:
-    """One column. ``json_key`` names the input field a staging column is read from."""
+    """One column. ``json_key`` names the input field a staging column is read from.
+
+    ``width``: for a text column, the longest value it holds, in UTF-8 bytes (how Redshift
+    counts ``VARCHAR(n)``); every text column declares one. A record with a longer value is
+    rejected on every target, never truncated (:mod:`sparkify.limits`). ``MAX_VARCHAR_BYTES``
+    marks a column with no bound of its own (:attr:`unbounded`)."""
 
     name: str
     type: ColumnType
@@ -42,7 +50,19 @@ class Column:
     required: bool = False
     identity: bool = False
     integer_text: bool = False
+    width: int | None = None
     doc: str = ""
+
+    def __post_init__(self) -> None:
+        if (self.type is ColumnType.TEXT) != (self.width is not None):
+            raise ValueError(f"column {self.name}: a width goes with text columns, and only them")
+        if self.width is not None and not 0 < self.width <= MAX_VARCHAR_BYTES:
+            raise ValueError(f"column {self.name}: width must be 1..{MAX_VARCHAR_BYTES} bytes")
+
+    @property
+    def unbounded(self) -> bool:
+        """A text column with no bound of its own: Redshift's widest VARCHAR."""
+        return self.width == MAX_VARCHAR_BYTES
 
 
 @dataclass(frozen=True)
@@ -77,9 +97,27 @@ class Table:
 
 
 T = ColumnType
+
+# Text widths in UTF-8 bytes, each a few times (or more) the longest value of the public
+# sample; measurements and reasons in docs/redshift.md ("Column widths"). Change a width here.
+CODE = 16  # level, gender, method (longest seen: 4 bytes)
+LABEL = 64  # auth, page, userId (16)
+ID = 64  # song_id, artist_id: Echo Nest ids, 18 bytes each
+PERSON = 256  # first and last names (10)
+PLACE = 512  # locations (46)
+NAME = 1024  # artist names, song titles (159)
+USER_AGENT = 2048  # (139)
+PATH = 4096  # source_file: S3 keys are at most 1,024 bytes, Linux paths 4,096
+CHECKSUM = 128  # "blake3:" + 32 hex digits, or an S3 ETag
+REASON = 16384  # load_errors.reason: every field's problem, at most ~7 KB
+
 LINEAGE = (
     Column(
-        "source_file", T.TEXT, nullable=False, doc="Path of the input file, from the source root"
+        "source_file",
+        T.TEXT,
+        nullable=False,
+        width=PATH,
+        doc="Path of the input file, from the source root",
     ),
     Column("source_line", T.INTEGER, nullable=False, doc="1-based line where the record starts"),
 )
@@ -91,27 +129,28 @@ STAGING_EVENTS = Table(
         Column(
             "event_id", T.BIGINT, nullable=False, identity=True, doc="Surrogate id of the event"
         ),
-        Column("artist", T.TEXT, json_key="artist"),
-        Column("auth", T.TEXT, json_key="auth"),
-        Column("firstname", T.TEXT, json_key="firstName"),
-        Column("gender", T.TEXT, json_key="gender"),
+        Column("artist", T.TEXT, json_key="artist", width=NAME),
+        Column("auth", T.TEXT, json_key="auth", width=LABEL),
+        Column("firstname", T.TEXT, json_key="firstName", width=PERSON),
+        Column("gender", T.TEXT, json_key="gender", width=CODE),
         Column("iteminsession", T.INTEGER, json_key="itemInSession"),
-        Column("lastname", T.TEXT, json_key="lastName"),
+        Column("lastname", T.TEXT, json_key="lastName", width=PERSON),
         Column("length", T.DOUBLE, json_key="length"),
-        Column("level", T.TEXT, json_key="level"),
-        Column("location", T.TEXT, json_key="location"),
-        Column("method", T.TEXT, json_key="method"),
-        Column("page", T.TEXT, json_key="page"),
+        Column("level", T.TEXT, json_key="level", width=CODE),
+        Column("location", T.TEXT, json_key="location", width=PLACE),
+        Column("method", T.TEXT, json_key="method", width=CODE),
+        Column("page", T.TEXT, json_key="page", width=LABEL),
         Column("registration", T.DOUBLE, json_key="registration"),
         Column("sessionid", T.INTEGER, json_key="sessionId"),
-        Column("song", T.TEXT, json_key="song"),
+        Column("song", T.TEXT, json_key="song", width=NAME),
         Column("status", T.INTEGER, json_key="status"),
         Column("ts", T.BIGINT, nullable=False, json_key="ts", required=True, doc="Epoch ms"),
-        Column("useragent", T.TEXT, json_key="userAgent"),
+        Column("useragent", T.TEXT, json_key="userAgent", width=USER_AGENT),
         Column(
             "userid",
             T.TEXT,
             json_key="userId",
+            width=LABEL,
             integer_text=True,
             doc="Integer as text; '' when logged out",
         ),
@@ -127,13 +166,13 @@ STAGING_SONGS = Table(
     TableKind.STAGING,
     (
         Column("num_songs", T.INTEGER, json_key="num_songs"),
-        Column("artist_id", T.TEXT, nullable=False, json_key="artist_id", required=True),
+        Column("artist_id", T.TEXT, nullable=False, json_key="artist_id", required=True, width=ID),
         Column("artist_latitude", T.DOUBLE, json_key="artist_latitude"),
         Column("artist_longitude", T.DOUBLE, json_key="artist_longitude"),
-        Column("artist_location", T.TEXT, json_key="artist_location"),
-        Column("artist_name", T.TEXT, json_key="artist_name"),
-        Column("song_id", T.TEXT, nullable=False, json_key="song_id", required=True),
-        Column("title", T.TEXT, json_key="title"),
+        Column("artist_location", T.TEXT, json_key="artist_location", width=PLACE),
+        Column("artist_name", T.TEXT, json_key="artist_name", width=NAME),
+        Column("song_id", T.TEXT, nullable=False, json_key="song_id", required=True, width=ID),
+        Column("title", T.TEXT, json_key="title", width=NAME),
         Column("duration", T.DOUBLE, json_key="duration"),
         Column("year", T.INTEGER, json_key="year"),
         *LINEAGE,
@@ -150,12 +189,12 @@ SONGPLAYS = Table(
         Column("songplay_id", T.BIGINT, nullable=False, primary_key=True, doc="= event_id"),
         Column("start_time", T.TIMESTAMP, nullable=False, references=("time", "start_time")),
         Column("user_id", T.INTEGER, nullable=False, references=("users", "user_id")),
-        Column("level", T.TEXT),
-        Column("song_id", T.TEXT, references=("songs", "song_id")),
-        Column("artist_id", T.TEXT, references=("artists", "artist_id")),
+        Column("level", T.TEXT, width=CODE),
+        Column("song_id", T.TEXT, references=("songs", "song_id"), width=ID),
+        Column("artist_id", T.TEXT, references=("artists", "artist_id"), width=ID),
         Column("session_id", T.INTEGER),
-        Column("location", T.TEXT),
-        Column("user_agent", T.TEXT),
+        Column("location", T.TEXT, width=PLACE),
+        Column("user_agent", T.TEXT, width=USER_AGENT),
     ),
     doc="One row per NextSong event with a user id.",
     diststyle="KEY",
@@ -168,10 +207,10 @@ USERS = Table(
     TableKind.DIMENSION,
     (
         Column("user_id", T.INTEGER, nullable=False, primary_key=True),
-        Column("first_name", T.TEXT),
-        Column("last_name", T.TEXT),
-        Column("gender", T.TEXT),
-        Column("level", T.TEXT),
+        Column("first_name", T.TEXT, width=PERSON),
+        Column("last_name", T.TEXT, width=PERSON),
+        Column("gender", T.TEXT, width=CODE),
+        Column("level", T.TEXT, width=CODE),
     ),
     doc="Users with at least one play; attributes from their latest event.",
     diststyle="KEY",
@@ -183,9 +222,9 @@ SONGS = Table(
     "songs",
     TableKind.DIMENSION,
     (
-        Column("song_id", T.TEXT, nullable=False, primary_key=True),
-        Column("title", T.TEXT),
-        Column("artist_id", T.TEXT, references=("artists", "artist_id")),
+        Column("song_id", T.TEXT, nullable=False, primary_key=True, width=ID),
+        Column("title", T.TEXT, width=NAME),
+        Column("artist_id", T.TEXT, references=("artists", "artist_id"), width=ID),
         Column("year", T.INTEGER),
         Column("duration", T.DOUBLE),
     ),
@@ -199,9 +238,9 @@ ARTISTS = Table(
     "artists",
     TableKind.DIMENSION,
     (
-        Column("artist_id", T.TEXT, nullable=False, primary_key=True),
-        Column("name", T.TEXT),
-        Column("location", T.TEXT),
+        Column("artist_id", T.TEXT, nullable=False, primary_key=True, width=ID),
+        Column("name", T.TEXT, width=NAME),
+        Column("location", T.TEXT, width=PLACE),
         Column("latitude", T.DOUBLE),
         Column("longitude", T.DOUBLE),
     ),
@@ -232,10 +271,10 @@ LOAD_ERRORS = Table(
     "load_errors",
     TableKind.META,
     (
-        Column("source_file", T.TEXT, nullable=False),
+        Column("source_file", T.TEXT, nullable=False, width=PATH),
         Column("source_line", T.INTEGER),
-        Column("reason", T.TEXT, nullable=False),
-        Column("raw_text", T.TEXT),
+        Column("reason", T.TEXT, nullable=False, width=REASON),
+        Column("raw_text", T.TEXT, width=MAX_VARCHAR_BYTES),
     ),
     doc="Input records that could not be staged, with the reason.",
     diststyle="EVEN",
@@ -245,12 +284,16 @@ MANIFEST = Table(
     "sparkify_manifest",
     TableKind.META,
     (
-        Column("source_file", T.TEXT, nullable=False, primary_key=True),
-        Column("kind", T.TEXT, nullable=False),
+        Column("source_file", T.TEXT, nullable=False, primary_key=True, width=PATH),
+        Column("kind", T.TEXT, nullable=False, width=CODE),
         Column("size", T.BIGINT, nullable=False),
         Column("mtime", T.DOUBLE),
         Column(
-            "checksum", T.TEXT, nullable=False, doc="BLAKE3 of the bytes (blake3:…), or the ETag"
+            "checksum",
+            T.TEXT,
+            nullable=False,
+            width=CHECKSUM,
+            doc="BLAKE3 of the bytes (blake3:…), or the ETag",
         ),
         Column("records", T.INTEGER, nullable=False),
         Column("rejected", T.INTEGER, nullable=False),
@@ -260,12 +303,13 @@ MANIFEST = Table(
     diststyle="ALL",
 )
 
+_LOCATION = "Absolute path, or s3://bucket/prefix (within PATH bytes either way)"
 SOURCE = Table(
     "sparkify_source",
     TableKind.META,
     (
-        Column("log_data", T.TEXT, nullable=False, doc="Absolute path or s3://bucket/prefix"),
-        Column("song_data", T.TEXT, nullable=False, doc="Absolute path or s3://bucket/prefix"),
+        Column("log_data", T.TEXT, nullable=False, width=PATH, doc=_LOCATION),
+        Column("song_data", T.TEXT, nullable=False, width=PATH, doc=_LOCATION),
     ),
     doc="The source the warehouse was loaded from (one row); a run from another one stops.",
     diststyle="ALL",

@@ -209,13 +209,11 @@ class PostgresRenderer(Renderer):
 
 
 class RedshiftRenderer(PostgresRenderer):
-    """Redshift: informational keys, distribution and sort keys, ENCODE AUTO, IDENTITY."""
+    """Redshift: informational keys, distribution and sort keys, ENCODE AUTO, IDENTITY, text
+    columns as ``VARCHAR(width)`` (the other dialects keep unbounded text; staging checks the
+    width)."""
 
     dialect = Dialect.REDSHIFT
-    TYPE_MAPPING: ClassVar[dict[ColumnType, str]] = {
-        **Renderer.TYPE_MAPPING,
-        ColumnType.TEXT: "VARCHAR(65535)",
-    }
 
     def enforced_key(self, table: Table, key: str) -> str | None:
         return None  # Redshift's primary keys are informational
@@ -240,6 +238,8 @@ class RedshiftRenderer(PostgresRenderer):
 
     def column_type(self, column: Column) -> str:
         base = super().column_type(column)
+        if column.width is not None:  # the model's width, in bytes as Redshift counts them
+            base = f"{base}({column.width})"
         return f"{base} IDENTITY(1, 1)" if column.identity else base
 
     def table_options(self, table: Table) -> str:

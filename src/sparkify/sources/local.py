@@ -3,37 +3,49 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from pathlib import Path
 
 from sparkify.errors import SourceError
 from sparkify.gcpause import without_gc
-from sparkify.sources.base import FileKind, Source, SourceFile, is_input_name
+from sparkify.sources.base import (
+    FileKind,
+    Source,
+    SourceFile,
+    is_input_name,
+    listing_notes,
+    pattern_of,
+)
 
 _Found = tuple[str, int, float]
 
 
-def _scan(folder: str) -> tuple[list[_Found], list[str]]:
-    """The input files of one folder, stat'ed (path, size, mtime), and its subfolders."""
+def _scan(folder: str, ignored: Counter[str]) -> tuple[list[_Found], list[str]]:
+    """The input files of one folder, stat'ed (path, size, mtime), and its subfolders; other
+    files are counted in ``ignored`` by pattern."""
     found: list[_Found] = []
     subfolders: list[str] = []
     with os.scandir(folder) as it:
         for entry in it:
             if entry.is_dir(follow_symlinks=True):
                 subfolders.append(entry.path)
-            elif entry.is_file(follow_symlinks=True) and is_input_name(entry.name):
-                st = entry.stat(follow_symlinks=True)
-                found.append((entry.path, st.st_size, st.st_mtime))
+            elif entry.is_file(follow_symlinks=True):
+                if is_input_name(entry.name):
+                    st = entry.stat(follow_symlinks=True)
+                    found.append((entry.path, st.st_size, st.st_mtime))
+                else:
+                    ignored[pattern_of(entry.name)] += 1
     return found, subfolders
 
 
-def _walk(root: Path) -> list[_Found]:
+def _walk(root: Path, ignored: Counter[str]) -> list[_Found]:
     """Every input file below ``root``, folder by folder, in one thread: with the folders in
     the page cache, threads only contend for the GIL (measured on 100,000 files: 0.50-0.57 s
     in one thread, 0.85-0.98 s with four)."""
     found: list[_Found] = []
     pending = [str(root)]
     while pending:
-        files, subfolders = _scan(pending.pop())
+        files, subfolders = _scan(pending.pop(), ignored)
         found.extend(files)
         pending.extend(subfolders)
     return found
@@ -57,6 +69,11 @@ class LocalSource(Source):
 
     def __init__(self, log_root: Path, song_root: Path) -> None:
         self.roots = {FileKind.LOG: log_root, FileKind.SONG: song_root}
+        self.ignored: dict[FileKind, Counter[str]] = {}
+
+    def listing_notes(self, files: list[SourceFile]) -> list[str]:
+        where = {kind: str(root) for kind, root in self.roots.items()}
+        return listing_notes(files, self.ignored, where)
 
     def describe(self) -> str:
         log, song = self.roots[FileKind.LOG], self.roots[FileKind.SONG]
@@ -81,7 +98,8 @@ class LocalSource(Source):
                     f"or set --{kind.value}-data.",
                 )
             try:
-                entries = _walk(root)
+                self.ignored[kind] = Counter()
+                entries = _walk(root, self.ignored[kind])
             except OSError as e:
                 raise SourceError(f"Cannot list {root}: {e.strerror}.", "Check permissions.") from e
             prefix = len(str(root).rstrip(os.sep)) + 1

@@ -12,13 +12,22 @@ from __future__ import annotations
 
 import random
 import time
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sparkify.aws import AwsProblem, aws_client, aws_errors, describe_error, parse_s3_uri
 from sparkify.errors import ConfigError, SourceError
 from sparkify.gcpause import without_gc
-from sparkify.sources.base import FileKind, Source, SourceFile, is_input_name
+from sparkify.sources.base import (
+    ACCEPTED,
+    FileKind,
+    Source,
+    SourceFile,
+    is_input_name,
+    listing_notes,
+    pattern_of,
+)
 
 if TYPE_CHECKING:
     from sparkify.config import Settings
@@ -67,6 +76,7 @@ class S3Source(Source):
     def __init__(self, roots: dict[FileKind, S3Root], client: Any) -> None:
         self.roots = roots
         self.client = client
+        self.ignored: dict[FileKind, Counter[str]] = {}
         from botocore import UNSIGNED
 
         self.anonymous = client.meta.config.signature_version is UNSIGNED
@@ -95,6 +105,7 @@ class S3Source(Source):
 
     def _list_root(self, kind: FileKind, root: S3Root) -> list[SourceFile]:
         files: list[SourceFile] = []
+        ignored = self.ignored[kind] = Counter()
         seen_any = False
         pages = self.client.get_paginator("list_objects_v2").paginate(
             Bucket=root.bucket, Prefix=root.prefix
@@ -104,7 +115,10 @@ class S3Source(Source):
                 for obj in page.get("Contents", ()):
                     seen_any = True
                     key: str = obj["Key"]
-                    if not is_input_name(key.rsplit("/", 1)[-1]):
+                    name = key.rsplit("/", 1)[-1]
+                    if not is_input_name(name):
+                        if name:  # not a "folder" marker
+                            ignored[pattern_of(name)] += 1
                         continue
                     files.append(
                         SourceFile(
@@ -119,12 +133,18 @@ class S3Source(Source):
         except aws_errors() as e:
             raise self._fail(e, root, f"list {root.uri}") from e
         if not files:
-            what = "only other files" if seen_any else "no objects"
+            what = "no objects"
+            if seen_any:
+                what = f"only other files ({', '.join(f'{p}: {n:,}' for p, n in ignored.items())})"
             raise SourceError(
-                f"{root.uri} holds {what}: no .json or .json.gz {kind.folder} files to load.",
+                f"{root.uri} holds {what}: no {kind.folder} files ({ACCEPTED}) to load.",
                 f"Check the prefix (`aws s3 ls {root.uri}`); it must hold the {kind.folder} files.",
             )
         return files
+
+    def listing_notes(self, files: list[SourceFile]) -> list[str]:
+        where = {kind: root.uri for kind, root in self.roots.items()}
+        return listing_notes(files, self.ignored, where)
 
     @without_gc
     def list_files(self) -> list[SourceFile]:

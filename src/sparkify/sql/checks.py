@@ -29,6 +29,8 @@ class CheckQuery:
     description: str
     sql: str
     severity: Severity = Severity.ERROR
+    #: What the number counts, plural noun first ("keys duplicate or null"); "" for a share.
+    counts: str = "offending rows"
 
 
 def _not_empty(r: Renderer, t: Table) -> CheckQuery:
@@ -37,6 +39,7 @@ def _not_empty(r: Renderer, t: Table) -> CheckQuery:
         f"{t.name}_not_empty",
         f"{t.name} has rows",
         f"SELECT CASE WHEN COUNT(*) = 0 THEN 1 ELSE 0 END FROM (SELECT 1 FROM {q} LIMIT 1) t",
+        counts="tables empty",
     )
 
 
@@ -46,7 +49,12 @@ def _primary_key(r: Renderer, t: Table, key: str) -> CheckQuery:
     enforced = r.enforced_key(t, key)
     if enforced is not None:  # the database guarantees it: count only if the key is missing
         count = f"SELECT CASE WHEN {enforced} THEN 0 ELSE ({count}) END"
-    return CheckQuery(f"{t.name}_{key}_unique", f"{t.name}.{key} is unique and not null", count)
+    return CheckQuery(
+        f"{t.name}_{key}_unique",
+        f"{t.name}.{key} is unique and not null",
+        count,
+        counts="keys duplicate or null",
+    )
 
 
 def _reference(r: Renderer, t: Table, col: str, ref_table: str, ref_col: str) -> CheckQuery:
@@ -57,6 +65,7 @@ def _reference(r: Renderer, t: Table, col: str, ref_table: str, ref_col: str) ->
         f"every non-null {t.name}.{col} is in {ref_table}",
         f"SELECT COUNT(*) FROM {child} c LEFT JOIN {parent} p ON c.{c} = p.{p} "
         f"WHERE c.{c} IS NOT NULL AND p.{p} IS NULL",
+        counts=f"rows not in {ref_table}",
     )
 
 
@@ -74,6 +83,7 @@ def check_queries(r: Renderer) -> list[CheckQuery]:
             "songplays has one row per staged NextSong event with a user id",
             "SELECT ABS((SELECT COUNT(*) FROM songplays) - (SELECT COUNT(*) FROM staging_events "
             "WHERE page = 'NextSong' AND userid <> ''))",
+            counts="rows too many or missing",
         )
     )
     checks.append(
@@ -82,6 +92,7 @@ def check_queries(r: Renderer) -> list[CheckQuery]:
             "input records rejected at staging (see load_errors)",
             "SELECT COUNT(*) FROM load_errors",
             Severity.WARNING,
+            counts="records rejected",
         )
     )
     checks.append(
@@ -91,6 +102,7 @@ def check_queries(r: Renderer) -> list[CheckQuery]:
             "SELECT CASE WHEN COUNT(*) = 0 THEN 0 "
             "ELSE CAST(COUNT(song_id) AS DOUBLE PRECISION) / COUNT(*) END FROM songplays",
             Severity.INFO,
+            counts="",
         )
     )
     return checks

@@ -102,8 +102,6 @@ def copy_statement(
     ]
     if options.region:
         lines.append(f"REGION {_literal(options.region, _REGION, REGION_PLACEHOLDER, 'region')}")
-    if json_format == "auto":
-        lines.append("TRUNCATECOLUMNS")
     lines.append("COMPUPDATE OFF STATUPDATE OFF")
     return "\n".join(lines)
 
@@ -131,13 +129,16 @@ def manifest(urls: list[str]) -> str:
 
 
 LOAD_ERRORS = (
-    "SELECT TRIM(file_name), line_number, TRIM(column_name), TRIM(error_message)\n"
+    "SELECT TRIM(file_name), line_number, TRIM(column_name), error_code, TRIM(error_message)\n"
     "FROM sys_load_error_detail\n"
     "WHERE TRIM(file_name) LIKE %s\n"
     "ORDER BY 1, 2"
 )
 """The records COPY refused, for the files under a run's staging folder (parameter: its
 URL followed by ``%``)."""
+
+TOO_LONG = 1204
+"""COPY's error code for a value longer than its column (``String length exceeds DDL length``)."""
 
 SLICES = "SELECT COUNT(*) FROM stv_slices"
 """How many slices the cluster has: a batch is split into a multiple of this many files."""

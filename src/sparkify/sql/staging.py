@@ -8,13 +8,22 @@ which is then typed one small fragment at a time with the same rules json_transf
 to a whole record. So "missing or null" (no JSON text) and "cannot be typed" (JSON text, no
 value) are told apart without a second parse; only rows whose text fields look like an object
 or array (or an integer-text field that is not an integer) are parsed again keeping every
-field's raw JSON, for the reason. The line's text is kept for rejected rows only. No Python
-touches the records.
+field's raw JSON, for the reason. A text value longer than its column's width (UTF-8 bytes,
+from the model) is rejected with :func:`sparkify.limits.too_long_reason`, as on Redshift. The
+line's text is kept for rejected rows only. No Python touches the records. A record over
+:data:`~sparkify.limits.MAX_RECORD_BYTES` is never parsed: its length is tested first
+(``strlen`` is O(1)), and only its first characters are kept.
 """
 
 from __future__ import annotations
 
-from sparkify.schema.model import Column, ColumnType, Table
+from sparkify.limits import (
+    MAX_RECORD_BYTES,
+    OVERSIZED_RAW_CHARS,
+    oversized_record_reason,
+    too_long_reason,
+)
+from sparkify.schema.model import LOAD_ERRORS, Column, ColumnType, Table
 from sparkify.sql.json_text import without_nul
 
 _DUCK_TYPES = {
@@ -30,6 +39,30 @@ _NUMERIC_WORD = {
     ColumnType.INTEGER: "a 32-bit integer",
     ColumnType.DOUBLE: "a finite number",
 }
+
+
+_LINE_END = "chr(13) || chr(10)"
+_SIZE_MARK = 1_234_567
+
+
+def record_size(text: str) -> str:
+    """DuckDB SQL: the UTF-8 size of the record in ``text`` (without its line end) when it may
+    be over the limit, else NULL; only lines longer than the limit are trimmed."""
+    return (
+        f"CASE WHEN strlen({text}) > {MAX_RECORD_BYTES} THEN strlen(rtrim({text}, {_LINE_END})) END"
+    )
+
+
+def oversized_reason(size: str) -> str:
+    """DuckDB SQL: :func:`sparkify.limits.oversized_record_reason` of the size ``size``."""
+    head, tail = oversized_record_reason(_SIZE_MARK).replace("'", "''").split(f"{_SIZE_MARK:,}")
+    return f"'{head}' || format('{{:,}}', {size}) || '{tail}'"
+
+
+def kept_text(text: str, size: str) -> str:
+    """DuckDB SQL: the raw text ``load_errors`` keeps of a record of ``size`` bytes."""
+    cut = f"left({text}, {OVERSIZED_RAW_CHARS})"
+    return f"CASE WHEN {size} > {MAX_RECORD_BYTES} THEN {cut} ELSE {text} END"
 
 
 def input_columns(table: Table) -> tuple[Column, ...]:
@@ -76,6 +109,33 @@ def _empty(col: Column) -> str:
     return f"({field} IS NULL OR {field} = {empty})"
 
 
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _too_long(col: Column) -> str:
+    """A text value longer than its column's width, in UTF-8 bytes (``strlen`` counts bytes)."""
+    return f"strlen({_field(col)}) > {col.width}"
+
+
+def _too_long_reason(col: Column) -> str:
+    """SQL giving :func:`sparkify.limits.too_long_reason` for the field, to the character."""
+    mark = 987_654_321_012_345  # a size no limit looks like: the text is cut around it
+    before, after = too_long_reason(str(col.json_key), mark, col.width or 0).split(f"{mark:,}")
+    return f"{_literal(before)} || format('{{:,}}', strlen({_field(col)})) || {_literal(after)}"
+
+
+def kept_raw_text(text: str) -> str:
+    """SQL for a rejected record's text as ``load_errors.raw_text`` keeps it on every target:
+    without NUL characters, and cut to the column's width in UTF-8 bytes (Redshift's widest
+    VARCHAR) at a character boundary. A character is at most 4 bytes, so one of the four cuts
+    ending at the limit or up to 3 bytes before it is whole UTF-8."""
+    limit = LOAD_ERRORS.column("raw_text").width or 0
+    clean = f"replace({text}, chr(0), '')"
+    cuts = ", ".join(f"try(decode(encode({clean})[1:{limit - back}]))" for back in range(4))
+    return f"CASE WHEN strlen({clean}) <= {limit} THEN {clean} ELSE coalesce({cuts}) END"
+
+
 def _not_integer(field: str) -> str:
     return f"trim({field}) <> '' AND TRY_CAST({field} AS INTEGER) IS NULL"
 
@@ -106,7 +166,10 @@ def _any(terms: list[str]) -> str:
 def _bad(col: Column) -> str:
     """A cheap test: true when the field may be wrong."""
     terms = [_empty(col)] if col.required else []
-    terms += _text_doubts(col) if col.type is ColumnType.TEXT else [_untypable(col)]
+    if col.type is ColumnType.TEXT:
+        terms += [*_text_doubts(col), _too_long(col)]
+    else:
+        terms.append(_untypable(col))
     return _any(terms)
 
 
@@ -131,6 +194,7 @@ def _problem(col: Column) -> str:
                 f"WHEN {_not_integer(field)} "
                 f"THEN 'field {key}: expected an integer or \"\", got ' || left({raw}, 80)"
             )
+        checks.append(f"WHEN {_too_long(col)} THEN {_too_long_reason(col)}")
     else:
         checks.append(
             f"WHEN {_untypable(col)} "
@@ -151,11 +215,12 @@ def parse_sql(table: Table, lines: str = "_lines") -> str:
     clean = without_nul("text")  # no target keeps NUL characters
     return f"""
 WITH parsed AS (
-    SELECT file_idx, line_no, seq, text,
+    SELECT file_idx, line_no, seq, text, size,
            CASE WHEN starts_with(text, '{{') THEN true
                 ELSE left(ltrim(text, chr(32) || chr(9)), 1) = '{{' END AS is_object,
-           try(json_transform({clean}, {_struct(cols, raw=False)})) AS m
-    FROM {lines}
+           CASE WHEN size > {MAX_RECORD_BYTES} THEN NULL
+                ELSE try(json_transform({clean}, {_struct(cols, raw=False)})) END AS m
+    FROM (SELECT *, {record_size("text")} AS size FROM {lines}) sized
 ), typed AS (
     SELECT *,
            {typed}
@@ -169,6 +234,7 @@ WITH parsed AS (
     SELECT *,
            CASE
                WHEN NOT suspect THEN ''
+               WHEN size > {MAX_RECORD_BYTES} THEN {oversized_reason("size")}
                WHEN m IS NULL AND NOT json_valid(text) THEN 'not valid JSON'
                WHEN m IS NULL OR NOT is_object THEN 'not a JSON object'
                ELSE coalesce(concat_ws('; ',
@@ -185,6 +251,6 @@ WITH parsed AS (
 SELECT file_idx, line_no, seq,
        {values},
        reason,
-       CASE WHEN reason <> '' THEN text END AS text
+       CASE WHEN reason <> '' THEN {kept_text("text", "size")} END AS text
 FROM reasoned
 """

@@ -34,6 +34,14 @@ def dialect_of(url: str) -> Dialect:
         raise TargetError(f"Unknown target '{scheme}' in {url}.", e.hint) from e
 
 
+def dialect_named(text: str) -> Dialect:
+    """The dialect of a target URL (``postgresql://me@db/x``) or of a URL scheme or dialect
+    name (``postgresql``, ``redshift+iam``, ``duckdb``); a clear error otherwise."""
+    if "://" in text:
+        return dialect_of(text)
+    return _SCHEMES.get(text.strip().lower()) or Dialect.get_or_raise(text)
+
+
 def open_target(settings: Settings, tracer: Tracer | None = None) -> Target:
     """The (not yet connected) target that ``settings.target`` names."""
     dialect = dialect_of(settings.target)

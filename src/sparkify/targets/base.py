@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from sparkify.dialects import Dialect
+from sparkify.errors import QueryError
 from sparkify.schema.model import Table
 from sparkify.schema.render import Renderer, renderer_for
 
@@ -21,6 +22,43 @@ if TYPE_CHECKING:
     from sparkify.targets.mirror import StagingMirror
 
 Tracer = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """The result of one statement of the user's: column names and rows (no columns when the
+    statement returns no result set)."""
+
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+
+def engine_message(error: BaseException) -> str:
+    """A driver's error message on one line, without the excerpt of the SQL that DuckDB and
+    PostgreSQL append after ``LINE n:``."""
+    lines = []
+    for line in str(error).strip().splitlines():
+        if line.startswith("LINE "):
+            break
+        if line.strip():
+            lines.append(line.strip())
+    return " ".join(lines)
+
+
+def one_statement(found: str) -> QueryError:
+    """The error for SQL holding more than one statement (``found`` says what was found)."""
+    return QueryError(
+        f"`sparkify query` runs one statement; {found}.", "Send one statement per `sparkify query`."
+    )
+
+
+def refused_write(where: str, detail: str) -> QueryError:
+    """The error for a statement the read-only connection refused because it writes."""
+    return QueryError(
+        f"`sparkify query` is read-only: {where} refused a statement that writes ({detail}).",
+        "Change the warehouse with `sparkify run`, `etl` or `create-tables`; "
+        "`query` runs one read-only statement.",
+    )
 
 
 @dataclass(frozen=True)
@@ -41,6 +79,8 @@ class Target(ABC):
 
     dialect: ClassVar[Dialect]
     capabilities: ClassVar[Capabilities]
+    #: The driver's parameter marker in ``execute``/``query``.
+    PARAM: ClassVar[str] = "?"
 
     def __init__(self, tracer: Tracer | None = None) -> None:
         self.tracer = tracer
@@ -63,8 +103,22 @@ class Target(ABC):
         """The target as a URL with any password masked."""
 
     @abstractmethod
-    def connect(self, *, read_only: bool = False) -> None:
-        """Open the connection. Raises ``TargetError`` (``BusyError`` when locked)."""
+    def connect(self, *, read_only: bool = False, create: bool = True) -> None:
+        """Open the connection (read-only: every statement that writes is refused). With
+        ``create`` False (or ``read_only``), a warehouse that does not exist yet (a DuckDB
+        file, a PostgreSQL schema) is not created: ``TargetError`` says so. Raises
+        ``TargetError`` (``BusyError`` when locked)."""
+
+    def discard_on_close(self) -> None:
+        """For a dry run: what :meth:`connect` created to hold the warehouse (a new DuckDB file,
+        a new PostgreSQL schema) is removed again by :meth:`close`. Default: nothing."""
+        return None
+
+    @abstractmethod
+    def read_only_query(self, sql: str) -> QueryResult:
+        """Run one statement of the user's where nothing can be written (a read-only
+        connection or transaction, rolled back). Raises ``QueryError`` (from
+        :func:`refused_write` for a statement that writes)."""
 
     @abstractmethod
     def close(self) -> None:

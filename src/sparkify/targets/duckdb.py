@@ -15,7 +15,15 @@ from sparkify.arrow_sql import execute_on_arrow
 from sparkify.dialects import Dialect
 from sparkify.errors import BusyError, QueryError, TargetError
 from sparkify.schema.model import LOAD_ERRORS, MANIFEST, STAGING_EVENTS, STAGING_SONGS, Table
-from sparkify.targets.base import Capabilities, Target, Tracer
+from sparkify.targets.base import (
+    Capabilities,
+    QueryResult,
+    Target,
+    Tracer,
+    engine_message,
+    one_statement,
+    refused_write,
+)
 
 if TYPE_CHECKING:
     from sparkify.pipeline.stage import StagedBatch
@@ -73,6 +81,9 @@ class DuckDBTarget(Target):
         self.threads = threads
         self.lock_timeout = lock_timeout
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._read_only = False
+        self._created = False
+        self._discard = False
 
     def describe(self) -> str:
         return self.url
@@ -93,18 +104,22 @@ class DuckDBTarget(Target):
             config["threads"] = self.threads
         return duckdb.connect(self.path, read_only=read_only, config=config)
 
-    def connect(self, *, read_only: bool = False) -> None:
+    def connect(self, *, read_only: bool = False, create: bool = True) -> None:
+        self._read_only = read_only
         if self.path != ":memory:":
             file = Path(self.path)
-            if read_only and not file.exists():
+            if (read_only or not create) and not file.exists():
                 raise TargetError(
-                    f"Warehouse {file} not found.", "Run `sparkify run` first, or check --target."
+                    f"The warehouse {file} does not exist.",
+                    "Create it with `sparkify run` (tables and data) or `sparkify create-tables`, "
+                    "or check --target.",
                 )
             if not file.parent.is_dir():
                 raise TargetError(
                     f"Folder {file.parent} for the warehouse {file.name} does not exist.",
                     "Create it or choose another --target.",
                 )
+            self._created = not file.exists()
         deadline = time.monotonic() + self.lock_timeout
         while True:
             try:
@@ -128,6 +143,34 @@ class DuckDBTarget(Target):
         if self._con is not None:
             self._con.close()
             self._con = None
+        if self._discard and self._created:
+            for leftover in (Path(self.path), Path(f"{self.path}.wal")):
+                leftover.unlink(missing_ok=True)
+            self._created = False
+
+    def discard_on_close(self) -> None:
+        self._discard = True
+
+    def read_only_query(self, sql: str) -> QueryResult:
+        """On the read-only connection (DuckDB refuses every write to the file)."""
+        if not self._read_only:
+            raise TargetError("`sparkify query` needs a read-only DuckDB connection.")
+        try:
+            statements = self.con.extract_statements(sql)
+            if len(statements) != 1:
+                raise one_statement(f"this SQL holds {len(statements)}")
+            self.trace(sql)
+            cursor = self.con.execute(statements[0])
+            columns = [d[0] for d in cursor.description or ()]
+            return QueryResult(columns, cursor.fetchall() if columns else [])
+        except duckdb.Error as e:
+            detail = engine_message(e)
+            if "read-only mode" in detail:
+                raise refused_write(self.describe(), detail) from e
+            raise QueryError(
+                f"DuckDB query failed on {self.describe()}: {detail}",
+                "Check the SQL (`sparkify sql ddl` lists the tables and columns).",
+            ) from e
 
     def _failure(self, e: duckdb.Error, what: str) -> TargetError:
         """A write failure of the file (disk full, read-only) as a TargetError, else a

@@ -45,7 +45,15 @@ from sparkify.schema.model import (
     Table,
 )
 from sparkify.schema.render import PostgresRenderer, check_identifier
-from sparkify.targets.base import Capabilities, Target, Tracer
+from sparkify.targets.base import (
+    Capabilities,
+    QueryResult,
+    Target,
+    Tracer,
+    engine_message,
+    one_statement,
+    refused_write,
+)
 from sparkify.targets.mirror import StagingMirror
 from sparkify.targets.pg_binary import binary_chunks, binary_types_match
 from sparkify.targets.pg_connect import check_url, connect_error, mask_url, where
@@ -115,6 +123,8 @@ class PostgresTarget(Target):
         self._column_types: dict[tuple[str, str], str] | None = None
         #: Tables this transaction truncated: COPY into them may write frozen rows.
         self._truncated: set[str] = set()
+        self._created_schema = False
+        self._discard = False
 
     def describe(self) -> str:
         return mask_url(self.url)
@@ -128,7 +138,7 @@ class PostgresTarget(Target):
 
     # -- connection --------------------------------------------------------------------------
 
-    def connect(self, *, read_only: bool = False) -> None:
+    def connect(self, *, read_only: bool = False, create: bool = True) -> None:
         # every text value sparkify sends is UTF-8; the server converts it to the database's
         # encoding (or refuses a character that has none there) instead of storing the bytes
         params: dict[str, Any] = {"autocommit": True, "client_encoding": "UTF8"}
@@ -141,25 +151,26 @@ class PostgresTarget(Target):
         except psycopg.OperationalError as e:
             raise connect_error(e, self.url) from e
         try:
-            self._setup(read_only)
+            self._setup(read_only, create)
         except BaseException:
             self.close()
             raise
 
-    def _setup(self, read_only: bool) -> None:
+    def _setup(self, read_only: bool, create: bool) -> None:
         if read_only:
             self.execute("SET default_transaction_read_only = on")
         exists = self.scalar("SELECT 1 FROM pg_namespace WHERE nspname = ?", [self.schema])
         name = self.renderer.quote(self.schema)
-        if not exists and read_only:
+        if not exists and (read_only or not create):
             raise TargetError(
                 f"Schema '{self.schema}' does not exist in {self.describe()}.",
                 "Run `sparkify run` first, or check --schema.",
             )
         if not exists:
             try:
-                self._run(f"CREATE SCHEMA IF NOT EXISTS {name}")
-            except pgerrors.UniqueViolation:
+                self._run(f"CREATE SCHEMA {name}")
+                self._created_schema = True
+            except (pgerrors.DuplicateSchema, pgerrors.UniqueViolation):
                 pass  # created at the same moment by another run
             except pgerrors.InsufficientPrivilege as e:
                 raise TargetError(
@@ -183,8 +194,14 @@ class PostgresTarget(Target):
             shutil.rmtree(self._spill, ignore_errors=True)
             self._spill = None
         if self._con is not None:
+            if self._discard and self._created_schema:
+                with contextlib.suppress(psycopg.Error):  # RESTRICT: only while it is empty
+                    self._run(f"DROP SCHEMA {self.renderer.quote(self.schema)}")
             self._con.close()
             self._con = None
+
+    def discard_on_close(self) -> None:
+        self._discard = True
 
     def _interrupt(self) -> None:
         """Ask the server to cancel the statement (a COPY) running on the connection."""
@@ -226,6 +243,31 @@ class PostgresTarget(Target):
             return self._run(sql, params).fetchall()
         except psycopg.Error as e:
             raise self._error(e, sql) from e
+
+    def read_only_query(self, sql: str) -> QueryResult:
+        """In a READ ONLY transaction, rolled back; sent as a prepared statement, so the
+        server takes exactly one statement (no ``COMMIT; …`` out of the transaction)."""
+        self.execute("BEGIN READ ONLY")
+        try:
+            self.trace(sql)
+            cursor = self.con.execute(sql, prepare=True)
+            columns = [c.name for c in cursor.description or ()]
+            return QueryResult(columns, cursor.fetchall() if columns else [])
+        except psycopg.Error as e:
+            if self._con is not None and self._con.closed:
+                raise self._error(e, sql) from e
+            detail = engine_message(e)
+            if e.sqlstate == pgerrors.ReadOnlySqlTransaction.sqlstate:
+                raise refused_write(self.describe(), detail) from e
+            if "multiple commands" in detail:
+                raise one_statement(f"PostgreSQL says: {detail}") from e
+            raise QueryError(
+                f"PostgreSQL query failed on {self.describe()} [{e.sqlstate}]: {detail}",
+                e.diag.message_hint
+                or "Check the SQL (`sparkify sql --target postgres ddl` lists the tables).",
+            ) from e
+        finally:
+            self.rollback()
 
     def begin(self) -> None:
         self._forget_mirror()

@@ -27,7 +27,15 @@ from sparkify.schema.model import LOAD_ERRORS, MANIFEST, STAGING_EVENTS, STAGING
 from sparkify.schema.render import check_identifier
 from sparkify.sql import redshift as rsql
 from sparkify.sql.json_text import without_nul
-from sparkify.targets.base import Capabilities, Target, Tracer
+from sparkify.targets.base import (
+    Capabilities,
+    QueryResult,
+    Target,
+    Tracer,
+    engine_message,
+    one_statement,
+    refused_write,
+)
 from sparkify.targets.redshift_auth import ConnectParams, RedshiftUrl, connect_params
 from sparkify.targets.redshift_records import line_buffer
 from sparkify.targets.s3_staging import StagingArea, part_count, split_even
@@ -41,6 +49,10 @@ Connector = Callable[[ConnectParams], Any]
 
 DELETE_CHUNK = 1000
 DEFAULT_SLICES = 4
+#: Text of a bookkeeping row is cut to this many characters before upload: no more than COPY
+#: keeps of a VARCHAR(65535) (TRUNCATECOLUMNS), and short enough that a row, JSON-escaped,
+#: stays far under COPY's limit on one JSON object (a load_errors raw_text can be 4 MB).
+BOOKKEEPING_TEXT_CHARS = 65_535
 
 
 def redshift_connector_connect(params: ConnectParams) -> Any:
@@ -98,6 +110,7 @@ class RedshiftTarget(Target):
     capabilities = Capabilities(
         transactional_ddl=True, enforces_primary_keys=False, bulk_load="COPY FROM S3"
     )
+    PARAM = "%s"
 
     def __init__(
         self,
@@ -120,6 +133,8 @@ class RedshiftTarget(Target):
         self._options: rsql.CopyOptions | None = None
         self._batches = 0
         self._uploads = 0
+        self._created_manifest = False
+        self._discard = False
 
     def describe(self) -> str:
         scheme = "redshift+iam" if self.url.iam_form else "redshift"
@@ -128,7 +143,7 @@ class RedshiftTarget(Target):
 
     # -- connection --------------------------------------------------------------------------
 
-    def connect(self, *, read_only: bool = False) -> None:
+    def connect(self, *, read_only: bool = False, create: bool = True) -> None:
         self._params = connect_params(self.url, self.settings)
         try:
             self._con = self._connector(self._params)
@@ -143,6 +158,9 @@ class RedshiftTarget(Target):
             self.execute(f'SET search_path TO "{self.schema}"')
 
     def close(self) -> None:
+        if self._con is not None and self._discard and self._created_manifest:
+            with contextlib.suppress(TargetError):  # the empty table begin() made
+                self.execute(f"DROP TABLE {self.renderer.quote(MANIFEST.name)}")
         if self._con is not None:
             try:
                 self._con.close()
@@ -195,6 +213,7 @@ class RedshiftTarget(Target):
         if MANIFEST.name not in self.table_names():
             try:
                 self.execute(self.renderer.create_table(MANIFEST))
+                self._created_manifest = True
             except QueryError:
                 if MANIFEST.name not in self.table_names():
                     raise  # not made by a simultaneous run: a real failure
@@ -202,6 +221,36 @@ class RedshiftTarget(Target):
 
     def commit(self) -> None:
         self.execute("COMMIT")
+
+    def discard_on_close(self) -> None:
+        self._discard = True
+
+    def read_only_query(self, sql: str) -> QueryResult:
+        """In a ``BEGIN READ ONLY`` transaction, rolled back. ``redshift_connector`` sends
+        every statement as a prepared statement: the server takes exactly one."""
+        self.execute("BEGIN READ ONLY")
+        cursor = self._cursor()
+        try:
+            self.trace(sql)
+            cursor.execute(sql)
+            columns = [str(d[0]) for d in cursor.description or ()]
+            rows = [tuple(r) for r in cursor.fetchall() or ()] if columns else []
+            return QueryResult(columns, rows)
+        except _driver_errors() as e:
+            if _lost_connection(e):
+                raise self._error(e, "query", sql) from e
+            detail = engine_message(e)
+            if "read-only" in detail:
+                raise refused_write(self.describe(), detail) from e
+            if "multiple commands" in detail:
+                raise one_statement(f"Redshift says: {detail}") from e
+            raise QueryError(
+                f"Redshift query failed on {self.describe()}: {detail}",
+                "Check the SQL (`sparkify sql --target redshift ddl` lists the tables).",
+            ) from e
+        finally:
+            cursor.close()
+            self.rollback()
 
     def rollback(self) -> None:
         if self._con is None:
@@ -300,9 +349,18 @@ class RedshiftTarget(Target):
             return
         con = self.parser_connection()
         con.register("_rs_rows", rows)
+        cut = ", ".join(
+            f"left({q}, {BOOKKEEPING_TEXT_CHARS}) AS {q}"
+            if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+            else q
+            for f in rows.schema
+            for q in [f'"{f.name}"']
+        )
         try:
             line = without_nul("CAST(to_json(r) AS VARCHAR)")  # e.g. in a raw text
-            lines = con.sql(f"SELECT {line} || chr(10) AS line FROM _rs_rows r").to_arrow_table()
+            lines = con.sql(
+                f"SELECT {line} || chr(10) AS line FROM (SELECT {cut} FROM _rs_rows) r"
+            ).to_arrow_table()
         finally:
             con.unregister("_rs_rows")
         self._uploads += 1

@@ -12,14 +12,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import duckdb
 import pyarrow as pa
 
 from sparkify.errors import QueryError, TooManyErrorsError
 from sparkify.pipeline.read import FileData
-from sparkify.pipeline.stage import FileCounts, StagedBatch
+from sparkify.pipeline.stage import FileCounts, StagedBatch, parse_failure
 from sparkify.schema.model import LOAD_ERRORS, STAGING_EVENTS, STAGING_SONGS, Table
 from sparkify.sources.base import FileKind
 from sparkify.sql import redshift as rsql
+from sparkify.sql.staging import kept_raw_text
 from sparkify.targets.redshift_records import Records, prepare
 
 if TYPE_CHECKING:
@@ -50,6 +52,12 @@ class _Batch:
         """Record one refused record."""
         for key, value in zip(self.rejects, (path, line, reason, raw), strict=True):
             self.rejects[key].append(value)
+
+
+def _kept(con: duckdb.DuckDBPyConnection, rejects: pa.Table) -> pa.Table:
+    """The rejects with their raw text as every target keeps it (cut to the column's width)."""
+    columns = f"source_file, source_line, reason, {kept_raw_text('raw_text')} AS raw_text"
+    return con.from_arrow(rejects).project(columns).to_arrow_table()
 
 
 def _copy(target: RedshiftTarget, sql: str, limit: int) -> None:
@@ -90,7 +98,7 @@ def _copy_errors(target: RedshiftTarget, batch: _Batch) -> None:
     """Records COPY refused, traced back to their source file, line and raw text. Errors of
     other files under the run's folder (the bookkeeping COPYs) are not records."""
     found = target.query(rsql.LOAD_ERRORS, [target.staging_area().url + "%"])
-    for url, line, column, message in found:
+    for url, line, column, code, message in found:
         part = batch.parts.get(str(url).strip())
         if part is None:
             continue
@@ -100,6 +108,8 @@ def _copy_errors(target: RedshiftTarget, batch: _Batch) -> None:
         row = part[1] + int(line) - 1
         if 0 <= row < recs.rows.num_rows:
             path, source_line = recs.locate(row)
+            if code == rsql.TOO_LONG:  # a value over its width: the reason every target gives
+                reason = recs.staging_reason(TABLES[recs.kind], path, source_line) or reason
             batch.reject(path, source_line, reason, recs.raw_text(path, source_line))
         else:  # cannot happen with parts sparkify wrote; kept, not lost, if it does
             batch.reject(str(url).strip(), int(line), reason, None)
@@ -140,7 +150,10 @@ def stage_on_redshift(target: RedshiftTarget, datas: list[FileData], number: int
         for kind in FileKind:
             group = [d for d in datas if d.file.kind is kind]
             if group:
-                recs = prepare(con, kind, group)
+                try:
+                    recs = prepare(con, kind, group)
+                except duckdb.Error as e:
+                    raise parse_failure(group, e) from e
                 batch.records[kind] = recs
                 for values in zip(*recs.rejects.values(), strict=True):
                     batch.reject(*values)
@@ -152,7 +165,7 @@ def stage_on_redshift(target: RedshiftTarget, datas: list[FileData], number: int
     finally:
         target.staging_area().clean()
     if batch.rejects["source_file"]:
-        target.insert_rows(LOAD_ERRORS, pa.table(batch.rejects, schema=_REJECT_SCHEMA))
+        target.insert_rows(LOAD_ERRORS, _kept(con, pa.table(batch.rejects, schema=_REJECT_SCHEMA)))
     rejected = len(batch.rejects["source_file"])
     return StagedBatch(
         con, _counts(batch, datas), staged[FileKind.LOG], staged[FileKind.SONG], rejected

@@ -4,7 +4,9 @@ wrapped with its lineage as ``{"source_file": …, "source_line": …, "record":
 Redshift types and checks the fields itself; this only finds record boundaries, the same way
 for every target: blank lines are not records, a file whose lines are not each a JSON value is
 read as a stream of values (pretty-printed or concatenated objects), and what is not JSON at all,
-or not an object, is rejected here with the reason the DuckDB parser gives. NUL characters are
+or not an object, is rejected here with the reason the DuckDB parser gives, and so is a record
+over :data:`~sparkify.limits.MAX_RECORD_BYTES` (its length is known without parsing it: a bigger
+JSON object would fail the whole COPY, whatever MAXERROR says). NUL characters are
 removed from the records (Redshift's COPY refuses them; no target keeps them). The work is
 vectorised (Arrow, DuckDB's ``json_valid``); Python touches only the rare streamed files.
 """
@@ -18,11 +20,14 @@ import numpy as np
 import pyarrow as pa
 
 from sparkify.arrow_sql import execute_on_arrow
+from sparkify.limits import MAX_RECORD_BYTES
 from sparkify.pipeline.lines import lines_table, stream_objects
 from sparkify.pipeline.read import FileData
 from sparkify.pipeline.stage import _BLANK as BLANK  # the parser's own definition of blank
+from sparkify.schema.model import Table
 from sparkify.sources.base import FileKind
 from sparkify.sql.json_text import without_nul
+from sparkify.sql.staging import kept_text, oversized_reason, parse_sql, record_size
 
 _SCHEMA = pa.schema(
     [("file_idx", pa.int32()), ("line_no", pa.int32()), ("seq", pa.int32()), ("text", pa.string())]
@@ -70,6 +75,21 @@ class Records:
         ).fetchall()
         return str(found[0][0]) if found else None
 
+    def staging_reason(self, table: Table, path: str, line: int) -> str:
+        """The reason the other targets' typing (:func:`parse_sql`) gives for the record of
+        ``path`` starting at ``line``; '' when it finds nothing wrong."""
+        idx = next((i for i, d in enumerate(self.files) if d.file.path == path), None)
+        if idx is None:
+            return ""
+        record = (
+            f"(SELECT file_idx, line_no, seq, text FROM {self.table} "
+            f"WHERE file_idx = {int(idx)} AND line_no = {int(line)})"
+        )
+        found = self.con.execute(
+            f"SELECT reason FROM ({parse_sql(table, record)}) ORDER BY seq LIMIT 1"
+        ).fetchall()
+        return str(found[0][0]) if found else ""
+
 
 def line_buffer(column: pa.ChunkedArray | pa.Array) -> tuple[memoryview, np.ndarray]:
     """A string column as one contiguous buffer and the end offset of each value in it."""
@@ -98,16 +118,37 @@ def _streamed(con: duckdb.DuckDBPyConnection, table: str, datas: list[FileData])
         objects = stream_objects(datas[idx].text.decode("utf-8"))
         if objects is None:
             continue
-        for seq, (line, text) in enumerate(objects):
-            # a valid JSON text has raw line breaks only between tokens: one line is equivalent
-            one_line = text.replace("\r", " ").replace("\n", " ")
-            for key, value in zip(rows, (idx, line, seq, one_line), strict=True):
+        for seq, (line, text) in enumerate(objects, start=1):  # seq > 0: a streamed record
+            for key, value in zip(rows, (idx, line, seq, text), strict=True):
                 rows[key].append(value)
         con.execute(f"DELETE FROM {table} WHERE file_idx = ?", [idx])
     if rows["file_idx"]:
         con.register("_rs_stream", pa.table(rows, schema=_SCHEMA))
-        con.execute(f"INSERT INTO {table} SELECT *, true, true FROM _rs_stream")
+        con.execute(f"INSERT INTO {table} {_checked('_rs_stream')}")
         con.unregister("_rs_stream")
+
+
+def _one_line(text: str) -> str:
+    """A streamed record on one line: a valid JSON text has raw line breaks only between
+    tokens, so blanks in their place are equivalent (the raw text keeps them)."""
+    return (
+        f"CASE WHEN p.seq > 0 THEN replace(replace({text}, chr(13), ' '), chr(10), ' ') "
+        f"ELSE {text} END"
+    )
+
+
+def _checked(lines: str) -> str:
+    """SELECT the rows of ``lines`` with what is known without parsing: ``size`` (NULL unless
+    over the limit) and the cut text of an oversized record; ``valid`` and ``is_object``
+    (true for an oversized record, which is never parsed)."""
+    big = f"size > {MAX_RECORD_BYTES}"
+    return (
+        f"SELECT file_idx, line_no, seq, {kept_text('text', 'size')} AS text, "
+        f"CASE WHEN {big} THEN true ELSE json_valid(text) END AS valid, "
+        f"CASE WHEN {big} THEN true "
+        "ELSE left(ltrim(text, chr(32) || chr(9)), 1) = '{' END AS is_object, size "
+        f"FROM (SELECT *, {record_size('text')} AS size FROM {lines}) sized"
+    )
 
 
 def _lines(con: duckdb.DuckDBPyConnection, table: str, datas: list[FileData]) -> None:
@@ -116,10 +157,10 @@ def _lines(con: duckdb.DuckDBPyConnection, table: str, datas: list[FileData]) ->
         "_rs_arrow",
         lines_table(datas, 0),
         f"CREATE OR REPLACE TEMP TABLE {table} AS "
-        "SELECT file_idx, line_no, seq, rtrim(text, chr(13) || chr(10)) AS text, "
-        "json_valid(text) AS valid, "
-        "left(ltrim(text, chr(32) || chr(9)), 1) = '{' AS is_object "
-        f"FROM _rs_arrow WHERE {BLANK}",
+        + _checked(
+            "(SELECT file_idx, line_no, seq, rtrim(text, chr(13) || chr(10)) AS text "
+            f"FROM _rs_arrow WHERE {BLANK})"
+        ),
     )
     _streamed(con, table, datas)
     names = pa.table({"file_idx": range(len(datas)), "source_file": [d.file.path for d in datas]})
@@ -141,9 +182,11 @@ def _rejects(
             for key, value in zip(out, (d.file.path, r.line, r.reason, r.raw_text), strict=True):
                 out[key].append(value)
     found = con.execute(
-        "SELECT f.source_file, p.line_no, CASE WHEN NOT p.valid THEN 'not valid JSON' "
+        f"SELECT f.source_file, p.line_no, CASE WHEN p.size > {MAX_RECORD_BYTES} "
+        f"THEN {oversized_reason('p.size')} WHEN NOT p.valid THEN 'not valid JSON' "
         f"ELSE 'not a JSON object' END, p.text FROM {table} p JOIN _rs_files f USING (file_idx) "
-        "WHERE NOT (p.valid AND p.is_object) ORDER BY p.file_idx, p.line_no, p.seq"
+        f"WHERE NOT (p.valid AND p.is_object) OR p.size > {MAX_RECORD_BYTES} "
+        "ORDER BY p.file_idx, p.line_no, p.seq"
     ).fetchall()
     for row in found:
         for key, value in zip(out, row, strict=True):
@@ -160,8 +203,10 @@ def prepare(con: duckdb.DuckDBPyConnection, kind: FileKind, datas: list[FileData
     rows = con.sql(
         "SELECT p.file_idx, p.line_no, "
         "'{\"source_file\":' || CAST(to_json(f.source_file) AS VARCHAR) || ',\"source_line\":' "
-        f"|| p.line_no || ',\"record\":' || {without_nul('p.text')} || '}}' || chr(10) AS line "
-        f"FROM {table} p JOIN _rs_files f USING (file_idx) WHERE p.valid AND p.is_object"
+        f"|| p.line_no || ',\"record\":' || {without_nul(_one_line('p.text'))} || '}}' || chr(10) "
+        "AS line "
+        f"FROM {table} p JOIN _rs_files f USING (file_idx) WHERE p.valid AND p.is_object "
+        f"AND coalesce(p.size <= {MAX_RECORD_BYTES}, true)"
     ).to_arrow_table()
     counts = dict(con.execute(f"SELECT file_idx, COUNT(*) FROM {table} GROUP BY 1").fetchall())
     found = {int(k): int(v) for k, v in counts.items()}

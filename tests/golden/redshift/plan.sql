@@ -1,24 +1,24 @@
 CREATE TABLE IF NOT EXISTS "staging_events" (
     "event_id" BIGINT IDENTITY(1, 1) NOT NULL,
-    "artist" VARCHAR(65535),
-    "auth" VARCHAR(65535),
-    "firstname" VARCHAR(65535),
-    "gender" VARCHAR(65535),
+    "artist" VARCHAR(1024),
+    "auth" VARCHAR(64),
+    "firstname" VARCHAR(256),
+    "gender" VARCHAR(16),
     "iteminsession" INTEGER,
-    "lastname" VARCHAR(65535),
+    "lastname" VARCHAR(256),
     "length" DOUBLE PRECISION,
-    "level" VARCHAR(65535),
-    "location" VARCHAR(65535),
-    "method" VARCHAR(65535),
-    "page" VARCHAR(65535),
+    "level" VARCHAR(16),
+    "location" VARCHAR(512),
+    "method" VARCHAR(16),
+    "page" VARCHAR(64),
     "registration" DOUBLE PRECISION,
     "sessionid" INTEGER,
-    "song" VARCHAR(65535),
+    "song" VARCHAR(1024),
     "status" INTEGER,
     "ts" BIGINT NOT NULL,
-    "useragent" VARCHAR(65535),
-    "userid" VARCHAR(65535),
-    "source_file" VARCHAR(65535) NOT NULL,
+    "useragent" VARCHAR(2048),
+    "userid" VARCHAR(64),
+    "source_file" VARCHAR(4096) NOT NULL,
     "source_line" INTEGER NOT NULL
 )
 DISTSTYLE EVEN
@@ -27,16 +27,16 @@ ENCODE AUTO;
 
 CREATE TABLE IF NOT EXISTS "staging_songs" (
     "num_songs" INTEGER,
-    "artist_id" VARCHAR(65535) NOT NULL,
+    "artist_id" VARCHAR(64) NOT NULL,
     "artist_latitude" DOUBLE PRECISION,
     "artist_longitude" DOUBLE PRECISION,
-    "artist_location" VARCHAR(65535),
-    "artist_name" VARCHAR(65535),
-    "song_id" VARCHAR(65535) NOT NULL,
-    "title" VARCHAR(65535),
+    "artist_location" VARCHAR(512),
+    "artist_name" VARCHAR(1024),
+    "song_id" VARCHAR(64) NOT NULL,
+    "title" VARCHAR(1024),
     "duration" DOUBLE PRECISION,
     "year" INTEGER,
-    "source_file" VARCHAR(65535) NOT NULL,
+    "source_file" VARCHAR(4096) NOT NULL,
     "source_line" INTEGER NOT NULL
 )
 DISTSTYLE EVEN
@@ -47,12 +47,12 @@ CREATE TABLE IF NOT EXISTS "songplays" (
     "songplay_id" BIGINT NOT NULL,
     "start_time" TIMESTAMP NOT NULL,
     "user_id" INTEGER NOT NULL,
-    "level" VARCHAR(65535),
-    "song_id" VARCHAR(65535),
-    "artist_id" VARCHAR(65535),
+    "level" VARCHAR(16),
+    "song_id" VARCHAR(64),
+    "artist_id" VARCHAR(64),
     "session_id" INTEGER,
-    "location" VARCHAR(65535),
-    "user_agent" VARCHAR(65535),
+    "location" VARCHAR(512),
+    "user_agent" VARCHAR(2048),
     PRIMARY KEY ("songplay_id")
 )
 DISTSTYLE KEY
@@ -62,10 +62,10 @@ ENCODE AUTO;
 
 CREATE TABLE IF NOT EXISTS "users" (
     "user_id" INTEGER NOT NULL,
-    "first_name" VARCHAR(65535),
-    "last_name" VARCHAR(65535),
-    "gender" VARCHAR(65535),
-    "level" VARCHAR(65535),
+    "first_name" VARCHAR(256),
+    "last_name" VARCHAR(256),
+    "gender" VARCHAR(16),
+    "level" VARCHAR(16),
     PRIMARY KEY ("user_id")
 )
 DISTSTYLE KEY
@@ -74,9 +74,9 @@ SORTKEY("user_id")
 ENCODE AUTO;
 
 CREATE TABLE IF NOT EXISTS "songs" (
-    "song_id" VARCHAR(65535) NOT NULL,
-    "title" VARCHAR(65535),
-    "artist_id" VARCHAR(65535),
+    "song_id" VARCHAR(64) NOT NULL,
+    "title" VARCHAR(1024),
+    "artist_id" VARCHAR(64),
     "year" INTEGER,
     "duration" DOUBLE PRECISION,
     PRIMARY KEY ("song_id")
@@ -87,9 +87,9 @@ SORTKEY("song_id")
 ENCODE AUTO;
 
 CREATE TABLE IF NOT EXISTS "artists" (
-    "artist_id" VARCHAR(65535) NOT NULL,
-    "name" VARCHAR(65535),
-    "location" VARCHAR(65535),
+    "artist_id" VARCHAR(64) NOT NULL,
+    "name" VARCHAR(1024),
+    "location" VARCHAR(512),
     "latitude" DOUBLE PRECISION,
     "longitude" DOUBLE PRECISION,
     PRIMARY KEY ("artist_id")
@@ -114,20 +114,20 @@ SORTKEY("start_time")
 ENCODE AUTO;
 
 CREATE TABLE IF NOT EXISTS "load_errors" (
-    "source_file" VARCHAR(65535) NOT NULL,
+    "source_file" VARCHAR(4096) NOT NULL,
     "source_line" INTEGER,
-    "reason" VARCHAR(65535) NOT NULL,
+    "reason" VARCHAR(16384) NOT NULL,
     "raw_text" VARCHAR(65535)
 )
 DISTSTYLE EVEN
 ENCODE AUTO;
 
 CREATE TABLE IF NOT EXISTS "sparkify_manifest" (
-    "source_file" VARCHAR(65535) NOT NULL,
-    "kind" VARCHAR(65535) NOT NULL,
+    "source_file" VARCHAR(4096) NOT NULL,
+    "kind" VARCHAR(16) NOT NULL,
     "size" BIGINT NOT NULL,
     "mtime" DOUBLE PRECISION,
-    "checksum" VARCHAR(65535) NOT NULL,
+    "checksum" VARCHAR(128) NOT NULL,
     "records" INTEGER NOT NULL,
     "rejected" INTEGER NOT NULL,
     "id_end" BIGINT,
@@ -137,8 +137,8 @@ DISTSTYLE ALL
 ENCODE AUTO;
 
 CREATE TABLE IF NOT EXISTS "sparkify_source" (
-    "log_data" VARCHAR(65535) NOT NULL,
-    "song_data" VARCHAR(65535) NOT NULL
+    "log_data" VARCHAR(4096) NOT NULL,
+    "song_data" VARCHAR(4096) NOT NULL
 )
 DISTSTYLE ALL
 ENCODE AUTO;
@@ -148,25 +148,25 @@ SELECT COUNT(*) FROM stv_slices;
 
 -- staging_events: records land in a load table first
 CREATE TEMP TABLE "_load_staging_events" (
-    "artist" VARCHAR(65535),
-    "auth" VARCHAR(65535),
-    "firstname" VARCHAR(65535),
-    "gender" VARCHAR(65535),
+    "artist" VARCHAR(1024),
+    "auth" VARCHAR(64),
+    "firstname" VARCHAR(256),
+    "gender" VARCHAR(16),
     "iteminsession" INTEGER,
-    "lastname" VARCHAR(65535),
+    "lastname" VARCHAR(256),
     "length" DOUBLE PRECISION,
-    "level" VARCHAR(65535),
-    "location" VARCHAR(65535),
-    "method" VARCHAR(65535),
-    "page" VARCHAR(65535),
+    "level" VARCHAR(16),
+    "location" VARCHAR(512),
+    "method" VARCHAR(16),
+    "page" VARCHAR(64),
     "registration" DOUBLE PRECISION,
     "sessionid" INTEGER,
-    "song" VARCHAR(65535),
+    "song" VARCHAR(1024),
     "status" INTEGER,
     "ts" BIGINT NOT NULL,
-    "useragent" VARCHAR(65535),
-    "userid" VARCHAR(65535),
-    "source_file" VARCHAR(65535) NOT NULL,
+    "useragent" VARCHAR(2048),
+    "userid" VARCHAR(64),
+    "source_file" VARCHAR(4096) NOT NULL,
     "source_line" INTEGER NOT NULL
 )
 DISTSTYLE EVEN;
@@ -185,16 +185,16 @@ COMPUPDATE OFF STATUPDATE OFF;
 -- staging_songs: records land in a load table first
 CREATE TEMP TABLE "_load_staging_songs" (
     "num_songs" INTEGER,
-    "artist_id" VARCHAR(65535) NOT NULL,
+    "artist_id" VARCHAR(64) NOT NULL,
     "artist_latitude" DOUBLE PRECISION,
     "artist_longitude" DOUBLE PRECISION,
-    "artist_location" VARCHAR(65535),
-    "artist_name" VARCHAR(65535),
-    "song_id" VARCHAR(65535) NOT NULL,
-    "title" VARCHAR(65535),
+    "artist_location" VARCHAR(512),
+    "artist_name" VARCHAR(1024),
+    "song_id" VARCHAR(64) NOT NULL,
+    "title" VARCHAR(1024),
     "duration" DOUBLE PRECISION,
     "year" INTEGER,
-    "source_file" VARCHAR(65535) NOT NULL,
+    "source_file" VARCHAR(4096) NOT NULL,
     "source_line" INTEGER NOT NULL
 )
 DISTSTYLE EVEN;
@@ -211,7 +211,7 @@ REGION '<region>'
 COMPUPDATE OFF STATUPDATE OFF;
 
 -- records COPY refused (parameter: the run's staging folder)
-SELECT TRIM(file_name), line_number, TRIM(column_name), TRIM(error_message)
+SELECT TRIM(file_name), line_number, TRIM(column_name), error_code, TRIM(error_message)
 FROM sys_load_error_detail
 WHERE TRIM(file_name) LIKE 's3://<bucket>/<prefix>/<run>/%'
 ORDER BY 1, 2;
@@ -290,7 +290,6 @@ GZIP
 TIMEFORMAT 'epochmillisecs'
 MAXERROR 0
 REGION '<region>'
-TRUNCATECOLUMNS
 COMPUPDATE OFF STATUPDATE OFF;
 
 -- sparkify_manifest: appended by COPY too
@@ -303,7 +302,6 @@ GZIP
 TIMEFORMAT 'epochmillisecs'
 MAXERROR 0
 REGION '<region>'
-TRUNCATECOLUMNS
 COMPUPDATE OFF STATUPDATE OFF;
 
 DELETE FROM songplays;

@@ -1,11 +1,11 @@
 SELECT table_name FROM information_schema.tables WHERE table_schema = %s;
 
 CREATE TABLE IF NOT EXISTS "sparkify_manifest" (
-    "source_file" VARCHAR(65535) NOT NULL,
-    "kind" VARCHAR(65535) NOT NULL,
+    "source_file" VARCHAR(4096) NOT NULL,
+    "kind" VARCHAR(16) NOT NULL,
     "size" BIGINT NOT NULL,
     "mtime" DOUBLE PRECISION,
-    "checksum" VARCHAR(65535) NOT NULL,
+    "checksum" VARCHAR(128) NOT NULL,
     "records" INTEGER NOT NULL,
     "rejected" INTEGER NOT NULL,
     "id_end" BIGINT,
@@ -22,25 +22,25 @@ SELECT table_name FROM information_schema.tables WHERE table_schema = %s;
 
 CREATE TABLE IF NOT EXISTS "staging_events" (
     "event_id" BIGINT IDENTITY(1, 1) NOT NULL,
-    "artist" VARCHAR(65535),
-    "auth" VARCHAR(65535),
-    "firstname" VARCHAR(65535),
-    "gender" VARCHAR(65535),
+    "artist" VARCHAR(1024),
+    "auth" VARCHAR(64),
+    "firstname" VARCHAR(256),
+    "gender" VARCHAR(16),
     "iteminsession" INTEGER,
-    "lastname" VARCHAR(65535),
+    "lastname" VARCHAR(256),
     "length" DOUBLE PRECISION,
-    "level" VARCHAR(65535),
-    "location" VARCHAR(65535),
-    "method" VARCHAR(65535),
-    "page" VARCHAR(65535),
+    "level" VARCHAR(16),
+    "location" VARCHAR(512),
+    "method" VARCHAR(16),
+    "page" VARCHAR(64),
     "registration" DOUBLE PRECISION,
     "sessionid" INTEGER,
-    "song" VARCHAR(65535),
+    "song" VARCHAR(1024),
     "status" INTEGER,
     "ts" BIGINT NOT NULL,
-    "useragent" VARCHAR(65535),
-    "userid" VARCHAR(65535),
-    "source_file" VARCHAR(65535) NOT NULL,
+    "useragent" VARCHAR(2048),
+    "userid" VARCHAR(64),
+    "source_file" VARCHAR(4096) NOT NULL,
     "source_line" INTEGER NOT NULL
 )
 DISTSTYLE EVEN
@@ -49,16 +49,16 @@ ENCODE AUTO;
 
 CREATE TABLE IF NOT EXISTS "staging_songs" (
     "num_songs" INTEGER,
-    "artist_id" VARCHAR(65535) NOT NULL,
+    "artist_id" VARCHAR(64) NOT NULL,
     "artist_latitude" DOUBLE PRECISION,
     "artist_longitude" DOUBLE PRECISION,
-    "artist_location" VARCHAR(65535),
-    "artist_name" VARCHAR(65535),
-    "song_id" VARCHAR(65535) NOT NULL,
-    "title" VARCHAR(65535),
+    "artist_location" VARCHAR(512),
+    "artist_name" VARCHAR(1024),
+    "song_id" VARCHAR(64) NOT NULL,
+    "title" VARCHAR(1024),
     "duration" DOUBLE PRECISION,
     "year" INTEGER,
-    "source_file" VARCHAR(65535) NOT NULL,
+    "source_file" VARCHAR(4096) NOT NULL,
     "source_line" INTEGER NOT NULL
 )
 DISTSTYLE EVEN
@@ -69,12 +69,12 @@ CREATE TABLE IF NOT EXISTS "songplays" (
     "songplay_id" BIGINT NOT NULL,
     "start_time" TIMESTAMP NOT NULL,
     "user_id" INTEGER NOT NULL,
-    "level" VARCHAR(65535),
-    "song_id" VARCHAR(65535),
-    "artist_id" VARCHAR(65535),
+    "level" VARCHAR(16),
+    "song_id" VARCHAR(64),
+    "artist_id" VARCHAR(64),
     "session_id" INTEGER,
-    "location" VARCHAR(65535),
-    "user_agent" VARCHAR(65535),
+    "location" VARCHAR(512),
+    "user_agent" VARCHAR(2048),
     PRIMARY KEY ("songplay_id")
 )
 DISTSTYLE KEY
@@ -84,10 +84,10 @@ ENCODE AUTO;
 
 CREATE TABLE IF NOT EXISTS "users" (
     "user_id" INTEGER NOT NULL,
-    "first_name" VARCHAR(65535),
-    "last_name" VARCHAR(65535),
-    "gender" VARCHAR(65535),
-    "level" VARCHAR(65535),
+    "first_name" VARCHAR(256),
+    "last_name" VARCHAR(256),
+    "gender" VARCHAR(16),
+    "level" VARCHAR(16),
     PRIMARY KEY ("user_id")
 )
 DISTSTYLE KEY
@@ -96,9 +96,9 @@ SORTKEY("user_id")
 ENCODE AUTO;
 
 CREATE TABLE IF NOT EXISTS "songs" (
-    "song_id" VARCHAR(65535) NOT NULL,
-    "title" VARCHAR(65535),
-    "artist_id" VARCHAR(65535),
+    "song_id" VARCHAR(64) NOT NULL,
+    "title" VARCHAR(1024),
+    "artist_id" VARCHAR(64),
     "year" INTEGER,
     "duration" DOUBLE PRECISION,
     PRIMARY KEY ("song_id")
@@ -109,9 +109,9 @@ SORTKEY("song_id")
 ENCODE AUTO;
 
 CREATE TABLE IF NOT EXISTS "artists" (
-    "artist_id" VARCHAR(65535) NOT NULL,
-    "name" VARCHAR(65535),
-    "location" VARCHAR(65535),
+    "artist_id" VARCHAR(64) NOT NULL,
+    "name" VARCHAR(1024),
+    "location" VARCHAR(512),
     "latitude" DOUBLE PRECISION,
     "longitude" DOUBLE PRECISION,
     PRIMARY KEY ("artist_id")
@@ -136,17 +136,17 @@ SORTKEY("start_time")
 ENCODE AUTO;
 
 CREATE TABLE IF NOT EXISTS "load_errors" (
-    "source_file" VARCHAR(65535) NOT NULL,
+    "source_file" VARCHAR(4096) NOT NULL,
     "source_line" INTEGER,
-    "reason" VARCHAR(65535) NOT NULL,
+    "reason" VARCHAR(16384) NOT NULL,
     "raw_text" VARCHAR(65535)
 )
 DISTSTYLE EVEN
 ENCODE AUTO;
 
 CREATE TABLE IF NOT EXISTS "sparkify_source" (
-    "log_data" VARCHAR(65535) NOT NULL,
-    "song_data" VARCHAR(65535) NOT NULL
+    "log_data" VARCHAR(4096) NOT NULL,
+    "song_data" VARCHAR(4096) NOT NULL
 )
 DISTSTYLE ALL
 ENCODE AUTO;
@@ -174,31 +174,30 @@ GZIP
 TIMEFORMAT 'epochmillisecs'
 MAXERROR 0
 REGION 'us-west-2'
-TRUNCATECOLUMNS
 COMPUPDATE OFF STATUPDATE OFF;
 
 SELECT source_file, size, mtime, checksum, records, rejected, id_end FROM sparkify_manifest;
 
 CREATE TEMP TABLE "_load_staging_events" (
-    "artist" VARCHAR(65535),
-    "auth" VARCHAR(65535),
-    "firstname" VARCHAR(65535),
-    "gender" VARCHAR(65535),
+    "artist" VARCHAR(1024),
+    "auth" VARCHAR(64),
+    "firstname" VARCHAR(256),
+    "gender" VARCHAR(16),
     "iteminsession" INTEGER,
-    "lastname" VARCHAR(65535),
+    "lastname" VARCHAR(256),
     "length" DOUBLE PRECISION,
-    "level" VARCHAR(65535),
-    "location" VARCHAR(65535),
-    "method" VARCHAR(65535),
-    "page" VARCHAR(65535),
+    "level" VARCHAR(16),
+    "location" VARCHAR(512),
+    "method" VARCHAR(16),
+    "page" VARCHAR(64),
     "registration" DOUBLE PRECISION,
     "sessionid" INTEGER,
-    "song" VARCHAR(65535),
+    "song" VARCHAR(1024),
     "status" INTEGER,
     "ts" BIGINT NOT NULL,
-    "useragent" VARCHAR(65535),
-    "userid" VARCHAR(65535),
-    "source_file" VARCHAR(65535) NOT NULL,
+    "useragent" VARCHAR(2048),
+    "userid" VARCHAR(64),
+    "source_file" VARCHAR(4096) NOT NULL,
     "source_line" INTEGER NOT NULL
 )
 DISTSTYLE EVEN;
@@ -216,16 +215,16 @@ COMPUPDATE OFF STATUPDATE OFF;
 
 CREATE TEMP TABLE "_load_staging_songs" (
     "num_songs" INTEGER,
-    "artist_id" VARCHAR(65535) NOT NULL,
+    "artist_id" VARCHAR(64) NOT NULL,
     "artist_latitude" DOUBLE PRECISION,
     "artist_longitude" DOUBLE PRECISION,
-    "artist_location" VARCHAR(65535),
-    "artist_name" VARCHAR(65535),
-    "song_id" VARCHAR(65535) NOT NULL,
-    "title" VARCHAR(65535),
+    "artist_location" VARCHAR(512),
+    "artist_name" VARCHAR(1024),
+    "song_id" VARCHAR(64) NOT NULL,
+    "title" VARCHAR(1024),
     "duration" DOUBLE PRECISION,
     "year" INTEGER,
-    "source_file" VARCHAR(65535) NOT NULL,
+    "source_file" VARCHAR(4096) NOT NULL,
     "source_line" INTEGER NOT NULL
 )
 DISTSTYLE EVEN;
@@ -241,7 +240,7 @@ MAXERROR 100000
 REGION 'us-west-2'
 COMPUPDATE OFF STATUPDATE OFF;
 
-SELECT TRIM(file_name), line_number, TRIM(column_name), TRIM(error_message)
+SELECT TRIM(file_name), line_number, TRIM(column_name), error_code, TRIM(error_message)
 FROM sys_load_error_detail
 WHERE TRIM(file_name) LIKE %s
 ORDER BY 1, 2;
@@ -321,7 +320,6 @@ GZIP
 TIMEFORMAT 'epochmillisecs'
 MAXERROR 0
 REGION 'us-west-2'
-TRUNCATECOLUMNS
 COMPUPDATE OFF STATUPDATE OFF;
 
 DELETE FROM songplays;

@@ -1,0 +1,201 @@
+"""`sparkify query`: one read-only statement on every target, printed as a table, CSV or JSON;
+a statement that writes is refused by the read-only connection or transaction and the
+warehouse stays as it was; commands that read never create a missing DuckDB warehouse."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sparkify.errors import ExitCode
+from sparkify.pipeline.run import run
+from sparkify.sources import open_source
+from sparkify.targets import Target
+from tests.helpers import EVERY_TABLE, event, invoke, snapshot, song, write_log, write_song
+from tests.test_redshift import _settings, _target
+
+pytest_plugins = ["tests.moto_fixtures", "tests.redshift_fixtures"]
+
+LEVELS = "SELECT level, COUNT(*) AS plays FROM songplays GROUP BY level ORDER BY level"
+WRITES = [
+    "INSERT INTO songs VALUES ('SOX', 'New', 'AR1', 2001, 1.0)",
+    "DELETE FROM songplays",
+    "CREATE TABLE extra (a INTEGER)",
+    "DROP TABLE songs",
+]
+TARGETS = [
+    pytest.param("duckdb", id="duckdb"),
+    pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
+    pytest.param("redshift", id="redshift", marks=[pytest.mark.postgres, pytest.mark.aws]),
+]
+
+
+def _source(root: Path) -> Path:
+    """Three plays by two users (two paid, one free), one song."""
+    write_log(
+        root / "log_data" / "day.json",
+        [
+            event(ts=1541000000000, userId="1", level="paid"),
+            event(ts=1541000001000, userId="1", level="paid"),
+            event(ts=1541000002000, userId="2", level="free"),
+        ],
+    )
+    write_song(root, song())
+    return root
+
+
+@pytest.fixture(params=TARGETS)
+def loaded(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A loaded warehouse on each target; its URL. On Redshift the CLI's target is the
+    stand-in cluster."""
+    source = _source(tmp_path / "src")
+    kind = str(request.param)
+    if kind == "redshift":
+        cluster: dict[str, Any] = request.getfixturevalue("cluster")
+        settings = _settings(cluster, source=str(source))
+        target, _ = _target(cluster, settings)
+        with target:
+            assert run(open_source(settings), target, settings).checks.ok
+
+        def stand_in(_: Any, tracer: Any = None) -> Target:
+            return _target(cluster, settings)[0]
+
+        monkeypatch.setattr("sparkify.cli.query.open_target", stand_in)
+        return str(cluster["target"])
+    url = f"duckdb:///{tmp_path / 'w.duckdb'}"
+    if kind == "postgres":
+        url = request.getfixturevalue("pg_url")
+    assert invoke("run", "--source", str(source), "--target", url, "-q").exit_code == 0
+    return url
+
+
+@pytest.fixture
+def every_row(loaded: str, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A function returning every row of every table, on the target of ``loaded``."""
+    if not loaded.startswith("redshift"):
+        yield lambda: snapshot(loaded, EVERY_TABLE)
+        return
+    cluster: dict[str, Any] = request.getfixturevalue("cluster")
+
+    def rows() -> dict[str, list[tuple[Any, ...]]]:
+        with _target(cluster, _settings(cluster))[0] as target:
+            names = sorted(target.table_names())
+            return {t: sorted(target.query(f'SELECT * FROM "{t}"'), key=repr) for t in names}
+
+    yield rows
+
+
+def test_query_prints_csv(loaded: str) -> None:
+    out = invoke("query", LEVELS, "--target", loaded, "--format", "csv", "-q")
+    assert out.exit_code == 0, out.output
+    assert out.output == "level,plays\nfree,1\npaid,2\n"
+
+
+def test_query_prints_json(loaded: str) -> None:
+    out = invoke("query", LEVELS, "--target", loaded, "--format", "json", "-q")
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output) == [{"level": "free", "plays": 1}, {"level": "paid", "plays": 2}]
+
+
+def test_query_prints_a_table_by_default_and_counts_rows(loaded: str) -> None:
+    out = invoke("query", LEVELS, "--target", loaded)
+    assert out.exit_code == 0, out.output
+    lines = [re.sub(r"\s+", " ", line).strip() for line in out.output.splitlines()]
+    assert "┃ level ┃ plays ┃" in lines
+    assert [ln for ln in lines if ln.startswith("│")] == ["│ free │ 1 │", "│ paid │ 2 │"]
+    assert "(2 rows)" in lines
+
+
+@pytest.mark.parametrize("statement", WRITES, ids=["insert", "delete", "create", "drop"])
+def test_query_refuses_a_write_and_the_warehouse_is_unchanged(
+    loaded: str, every_row: Any, statement: str
+) -> None:
+    before = every_row()
+    out = invoke("query", statement, "--target", loaded)
+    assert out.exit_code == ExitCode.QUERY
+    assert "`sparkify query` is read-only" in str(out.exception)
+    assert "refused a statement that writes" in str(out.exception)
+    assert every_row() == before
+
+
+# not on the Redshift stand-in, whose driver runs several statements: redshift_connector sends
+# each as a prepared statement, which the server takes one at a time
+@pytest.mark.parametrize("loaded", TARGETS[:2], indirect=True)
+@pytest.mark.parametrize(
+    "statement",
+    ["COMMIT; DROP TABLE songs", "SELECT 1; DELETE FROM songplays"],
+    ids=["commit-then-drop", "select-then-delete"],
+)
+def test_query_takes_one_statement_so_none_escapes_the_read_only_transaction(
+    loaded: str, every_row: Any, statement: str
+) -> None:
+    before = every_row()
+    out = invoke("query", statement, "--target", loaded)
+    assert out.exit_code == ExitCode.QUERY
+    assert "`sparkify query` runs one statement" in str(out.exception)
+    assert every_row() == before
+
+
+def test_query_sql_error_is_exit_8_with_the_engine_message(loaded: str) -> None:
+    out = invoke("query", "SELECT nope FROM songs", "--target", loaded)
+    assert out.exit_code == ExitCode.QUERY
+    assert "query failed on" in out.exception.message  # type: ignore[union-attr]
+    assert "nope" in out.exception.message  # type: ignore[union-attr]
+    assert "\n" not in out.exception.message  # type: ignore[union-attr]
+    assert out.exception.hint  # type: ignore[union-attr]
+
+
+def test_query_without_sql_is_a_usage_error(tmp_path: Path) -> None:
+    out = invoke("query", "  ", "--target", f"duckdb:///{tmp_path / 'w.duckdb'}")
+    assert out.exit_code == ExitCode.USAGE
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["query", "SELECT 1"],
+        ["check"],
+        ["report", "-o", "r.html"],
+        ["etl", "--source", "SRC"],
+        ["etl", "--source", "SRC", "--dry-run"],
+    ],
+    ids=["query", "check", "report", "etl", "etl-dry-run"],
+)
+def test_commands_that_need_a_warehouse_never_create_a_missing_duckdb_file(
+    tmp_path: Path, args: list[str]
+) -> None:
+    source = _source(tmp_path / "src")
+    file = tmp_path / "none.duckdb"
+    args = [str(source) if a == "SRC" else a for a in args]
+    out = invoke(*args, "--target", f"duckdb:///{file}", "-q")
+    assert out.exit_code == ExitCode.TARGET
+    assert str(out.exception).startswith(f"The warehouse {file} does not exist.")
+    assert "sparkify run" in out.exception.hint  # type: ignore[union-attr]
+    assert not file.exists()
+    assert not Path(f"{file}.wal").exists()
+
+
+@pytest.mark.postgres
+def test_etl_never_creates_a_missing_postgres_schema(pg_url: str, tmp_path: Path) -> None:
+    source = _source(tmp_path / "src")
+    out = invoke("etl", "--source", str(source), "--target", pg_url, "--schema", "fresh", "-q")
+    assert out.exit_code == ExitCode.TARGET
+    assert "Schema 'fresh' does not exist" in str(out.exception)
+    out = invoke("query", "SELECT 1", "--target", pg_url, "--schema", "fresh")
+    assert out.exit_code == ExitCode.TARGET
+    found = invoke(
+        "query",
+        "SELECT COUNT(*) AS n FROM pg_namespace WHERE nspname = 'fresh'",
+        "--target",
+        pg_url,
+        "--format",
+        "csv",
+        "-q",
+    )
+    assert found.output == "n\n0\n"
