@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.pg import pg_database
+from tests.sample import ROOT as ROOT  # re-exported: tests import it from here
 from tests.sample import SAMPLE, SKIP_REASON
 
 pytest_plugins = ["tests.moto_fixtures", "tests.redshift_fixtures"]

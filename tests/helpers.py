@@ -13,15 +13,15 @@ from click.testing import CliRunner, Result
 from sparkify.cli import cli
 from sparkify.config import load_settings
 from sparkify.errors import SparkifyError
-from sparkify.schema.model import ALL_TABLES, MANIFEST, SOURCE, STAR_TABLES
+from sparkify.schema.model import LOADED_TABLES, MANIFEST, STAR_TABLES
 from sparkify.targets import open_target
 
 STAR = [t.name for t in STAR_TABLES]
-#: Every table of a warehouse: staging, star, load_errors, the manifest and the source.
-EVERY_TABLE = [t.name for t in ALL_TABLES]
-#: Every table but the manifest (whose mtimes and checksums differ between copies of data)
-#: and the recorded source (the copy's location).
-DATA_TABLES = [n for n in EVERY_TABLE if n not in (MANIFEST.name, SOURCE.name)]
+#: Every table a load writes: staging, star, load_errors and the manifest (not sparkify_runs,
+#: whose run ids and times differ from one warehouse to the next).
+EVERY_TABLE = [t.name for t in LOADED_TABLES]
+#: Every table but the manifest (whose mtimes and checksums differ between copies of data).
+DATA_TABLES = [n for n in EVERY_TABLE if n != MANIFEST.name]
 
 
 @dataclass

@@ -24,6 +24,7 @@ Redshift compares text byte by byte. This is a test double for the cluster, not 
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import json
 import re
@@ -96,6 +97,8 @@ def _typed(value: Any, col: tuple[str, str, bool, int | None], truncate: bool) -
         if kind == "integer" and not -(2**31) <= number < 2**31:
             raise _Reject(name, f"Overflow, Value '{value}', Type: {kind}")
         return number
+    if kind.startswith("timestamp") and isinstance(value, int):  # TIMEFORMAT 'epochmillisecs'
+        return dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=value)
     if kind == "double precision":
         try:
             return float(value)

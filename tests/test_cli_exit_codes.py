@@ -155,8 +155,9 @@ def test_debug_adds_the_traceback_and_keeps_the_exit_code_and_message(
         return
     if code is ExitCode.INTERRUPTED:
         assert plain.stderr.lstrip("\n") == "interrupted: nothing was committed.\n"
-    else:
-        assert plain.stderr.startswith("error: "), plain.stderr
+    else:  # one error line, then one hint line
+        error, hint = plain.stderr.rstrip("\n").split("\n")
+        assert error.startswith("error: ") and hint.startswith("  hint: "), plain.stderr
     # the same error line and hint, after the traceback
     assert debug.stderr.endswith(plain.stderr), debug.stderr
     assert TRACEBACK in debug.stderr[: -len(plain.stderr)], debug.stderr

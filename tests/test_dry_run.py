@@ -228,7 +228,7 @@ def _stand_in(cluster: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Any:
 
     def rows() -> dict[str, list[tuple[Any, ...]]]:
         with _target(cluster, _settings(cluster))[0] as target:
-            names = sorted(target.table_names())
+            names = sorted(target.table_names() - {"sparkify_runs"})  # a dry run is recorded
             return {t: sorted(target.query(f'SELECT * FROM "{t}"'), key=repr) for t in names}
 
     return rows

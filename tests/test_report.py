@@ -22,8 +22,9 @@ from sparkify.schema.render import DuckDBRenderer, RedshiftRenderer
 from sparkify.sources import open_source
 from sparkify.sql import statements
 from sparkify.targets import open_target
-from tests.helpers import invoke
+from tests.helpers import invoke, write_log
 from tests.sample import ROOT
+from tests.test_hardening_resources import _source
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 BJORK = "Bj\u00c3\u0083\u00c2\u00b6rk"  # double-encoded UTF-8, as in the logs
@@ -40,6 +41,7 @@ CHARTS = {  # chart id -> bars or segments drawn on the sample
     "chart-activity": 8,
     "chart-locations": 10,
     "chart-listeners": 10,
+    "chart-loads": 1,  # rows of songplays after each committed run: the sample's one run
 }
 
 
@@ -170,6 +172,42 @@ def test_report_of_a_missing_or_empty_warehouse(tmp_path: Path) -> None:
         page = build_report(target, now=NOW)
     assert "0 plays by 0 listeners, no plays yet (UTC)." in page
     assert page.count("No plays yet.") >= 3 and page.count('<p class="empty">No plays.</p>') == 6
+    assert '<p class="empty">No runs recorded yet.</p>' in page and "No load recorded yet." in page
+
+
+def test_loads_section_lists_the_runs_and_when_the_warehouse_last_loaded(
+    tmp_path: Path,
+) -> None:
+    source = _source(tmp_path / "src", 2)
+    url = f"duckdb:///{tmp_path / 'w.duckdb'}"
+    assert invoke("run", "--source", str(source), "--target", url, "-q").exit_code == 0
+    write_log(source / "log_data" / "day09.json", ["not json"])
+    assert invoke("etl", "--source", str(source), "--target", url, "--max-errors", "0").exit_code
+    target = open_target(load_settings(overrides={"target": url}, env={}))
+    target.connect(read_only=True)
+    try:
+        data = collect(target, now=NOW)
+    finally:
+        target.close()
+    committed = data.runs[1]["finished_at"]
+    text = visible_text(render_html(data))
+    loads = text[text.index("Loads Latest runs") :]
+    assert loads.startswith(
+        f"Loads Latest runs 2 runs recorded here. Last loaded {committed:%Y-%m-%d %H:%M} UTC. "
+    )
+    rejected, first = (
+        loads.split(" UTC etl, incremental ")[1],
+        loads.split(" UTC run, first load ")[1],
+    )
+    assert rejected.startswith(
+        "1 new file, 0 changed files, 1 record read, 1 rejected rejected exit 5: 1 records were "
+        "rejected, more than --max-errors 0; nothing was committed."
+    )
+    assert first.startswith(
+        "5 new files, 0 changed files, 83 records read, 0 rejected 80 committed"
+    )
+    assert f"page views by logged-in users. Last loaded {committed:%Y-%m-%d %H:%M} UTC." in text
+    assert "Rows over time" in text and "80 after the first shown, 80 now." in text
 
 
 def test_queries_doc_shows_every_report_query() -> None:

@@ -218,6 +218,22 @@ CHART_STATE = """
 """
 
 
+LOADS_STATE = """
+(() => {
+  const section = document.getElementById('loads-h').closest('section');
+  const card = document.getElementById('loads-runs'), box = card.getBoundingClientRect();
+  const cells = [...card.querySelectorAll('tbody tr:first-child td')].map(td => td.textContent);
+  const summary = [...document.querySelectorAll('.card')].find(
+    c => c.querySelector('h3').textContent === 'Load summary');
+  return {
+    heading: section.querySelector('h2').textContent, runs: card.querySelectorAll('tbody tr').length,
+    loaded: cells[2], plays: cells[3], outcome: cells[4], last: card.querySelector('p').innerText,
+    visible: box.width > 400 && box.height > 60, summary: summary.querySelector('p').innerText,
+  };
+})()
+"""
+
+
 def test_report_opens_offline_without_errors_and_draws_every_chart(
     browser: Browser, report_file: Path
 ) -> None:
@@ -232,6 +248,14 @@ def test_report_opens_offline_without_errors_and_draws_every_chart(
         assert c["shown"] and c["role"] == "img" and c["named"] and c["caption"], c
         assert c["width"] > 400 and c["height"] > 60, c
         assert c["marks"] == c["drawn"] == marks and c["painted"], c
+    loads = browser.evaluate(LOADS_STATE)
+    assert loads["heading"] == "Loads" and loads["runs"] == 1, loads
+    loaded = (
+        "101 new files, 0 changed files, 8,127 records read, 0 rejected"  # 8,056 events, 71 songs
+    )
+    assert (loads["loaded"], loads["plays"], loads["outcome"]) == (loaded, "6,820", "committed")
+    assert loads["last"].startswith("1 run recorded here. Last loaded "), loads
+    assert loads["visible"] and "Last loaded " in loads["summary"], loads
     browser.screenshot(ARTIFACTS / "report.png")
     if os.environ.get("SPARKIFY_TEST_UPDATE_SCREENSHOT") == "1":
         shutil.copyfile(ARTIFACTS / "report.png", ROOT / "docs" / "report.png")

@@ -16,13 +16,10 @@ import click
 from rich.text import Text
 
 from sparkify import __version__
-from sparkify.cli.diagram import diagram
-from sparkify.cli.infra import infra
+from sparkify.cli import diagram, history, infra, query, report
 from sparkify.cli.options import FullHelpGroup
 from sparkify.cli.pipeline import check, create_tables, etl, run
-from sparkify.cli.query import query
 from sparkify.cli.render import stderr
-from sparkify.cli.report import report
 from sparkify.cli.tools import generate, sql
 from sparkify.errors import ExitCode, SparkifyError
 
@@ -44,14 +41,37 @@ def cli() -> None:
     """
 
 
-for command in (run, etl, create_tables, check, query, generate, sql, diagram, report, infra):
+# Commands named like their modules are reached through the module, so that
+# ``sparkify.cli.query`` (say) stays the module and is not shadowed by its command.
+for command in (
+    run,
+    etl,
+    create_tables,
+    check,
+    query.query,
+    history.history,
+    generate,
+    sql,
+    diagram.diagram,
+    report.report,
+    infra.infra,
+):
     cli.add_command(command)
 
 
+#: The hint of an error that brings none of its own (an engine's message passed on).
+_DEFAULT_HINTS = {
+    ExitCode.QUERY: "Nothing of this run was committed. If the statement is your own (sparkify "
+    "query), fix it; otherwise run again with --debug and report the traceback.",
+}
+
+
 def _fail(error: SparkifyError) -> NoReturn:
-    stderr.print(Text.assemble(("error:", "bold red"), " ", error.message), soft_wrap=True)
-    if error.hint:
-        stderr.print(Text.assemble("  ", ("hint:", "dim"), " ", error.hint), soft_wrap=True)
+    message = " ".join(error.message.split())  # an engine's message may span lines
+    hint = error.hint or _DEFAULT_HINTS.get(error.exit_code)
+    stderr.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
+    if hint:
+        stderr.print(Text.assemble("  ", ("hint:", "dim"), " ", hint), soft_wrap=True)
     sys.exit(int(error.exit_code))
 
 
@@ -61,6 +81,11 @@ _interrupted: list[bool] = []
 def _on_sigint(signum: int, frame: object) -> None:
     _interrupted.append(True)
     raise KeyboardInterrupt
+
+
+def interrupted() -> bool:
+    """Whether Ctrl-C reached this process (a driver may report it as its own error)."""
+    return bool(_interrupted)
 
 
 def _traceback(debug: bool) -> None:

@@ -29,6 +29,12 @@ from sparkify.sources import Source, open_source
 from sparkify.targets import open_target
 
 
+def _interrupted() -> bool:
+    from sparkify.cli import interrupted  # the package's SIGINT handler notes Ctrl-C
+
+    return interrupted()
+
+
 @contextmanager
 def _with_source(settings: Settings, reporter: RichReporter) -> Iterator[Source]:
     if settings.has_source:
@@ -87,6 +93,7 @@ def run(full_refresh: bool, dry_run: bool, quiet: bool, **params: Any) -> None:
                 reporter=reporter,
                 files=files,
                 dry_run=dry_run,
+                interrupted=_interrupted,
             )
     stdout.print(etl_summary(result.etl, result.checks if result.checks.results else None))
     for line in rejected_files_warnings(result.etl):
@@ -127,6 +134,7 @@ def etl(full_refresh: bool, dry_run: bool, quiet: bool, **params: Any) -> None:
                 reporter=reporter,
                 files=files,
                 dry_run=dry_run,
+                interrupted=_interrupted,
             )
         finally:
             tgt.close()

@@ -63,10 +63,13 @@ def bind(
     note: Callable[[str], None],
 ) -> bool:
     """Check ``origin`` against the warehouse's recorded one and record it, inside the run's
-    transaction, before anything is read. Returns whether the warehouse's data must be
-    emptied (a full refresh, or only the demo held so far: ``note`` says so). Raises
+    transaction, before anything is read (the table is created when missing). Returns
+    whether the warehouse's data must be emptied (a full refresh, or only the demo held so
+    far: ``note`` says so). Raises
     ``SourceMismatchError`` (nothing changed) when the warehouse holds another source's data
     and this is not a full refresh."""
+    if SOURCE.name not in target.table_names():  # a warehouse from before sources were kept
+        target.execute(target.renderer.create_table(SOURCE))
     held = recorded(target)
     if held == origin:
         return full_refresh

@@ -6,7 +6,7 @@ One transaction per run: a run that fails or is killed leaves the warehouse as i
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,6 +16,7 @@ from sparkify.errors import CheckError, SparkifyError, TargetError, TooManyError
 from sparkify.gcpause import without_gc
 from sparkify.pipeline import binding, manifest
 from sparkify.pipeline.check import CheckReport, run_checks
+from sparkify.pipeline.history import Outcome, RunLog
 from sparkify.pipeline.progress import NullReporter, Reporter
 from sparkify.pipeline.read import FileData, read_files
 from sparkify.pipeline.stage import FileCounts, stage_batch
@@ -27,10 +28,9 @@ from sparkify.pipeline.transform import (
 )
 from sparkify.schema.model import (
     ALL_TABLES,
+    LOADED_TABLES,
     MANIFEST,
     META_TABLES,
-    REQUIRED_TABLES,
-    SOURCE,
     STAGING_TABLES,
     STAR_TABLES,
 )
@@ -80,6 +80,9 @@ class EtlResult:
     rejects: list[Reject] = field(default_factory=list)
     #: A dry run's failure (too many rejects), raised once the result has been shown.
     failure: SparkifyError | None = None
+    full_refresh: bool = False
+    #: Whether the warehouse had no file loaded before the run (None until it is known).
+    first_load: bool | None = None
 
 
 @dataclass
@@ -254,10 +257,8 @@ def _max_event_id(target: Target) -> int:
 
 
 def _clear(target: Target) -> None:
-    """Delete every row of data (the recorded source stays: the run just recorded it)."""
     for table in STAGING_TABLES + STAR_TABLES + META_TABLES:
-        if table is not SOURCE:
-            target.execute(f"DELETE FROM {target.renderer.quote(table.name)}")
+        target.execute(f"DELETE FROM {target.renderer.quote(table.name)}")
 
 
 def _observe(target: Target, result: EtlResult) -> None:
@@ -290,6 +291,7 @@ def etl(
     reporter: Reporter | None = None,
     files: list[SourceFile] | None = None,
     dry_run: bool = False,
+    interrupted: Callable[[], bool] | None = None,
 ) -> EtlResult:
     """Load new and changed files from ``source`` into ``target`` and rebuild the star
     schema, all in one transaction. Raises ``TooManyErrorsError`` (nothing committed) when
@@ -298,81 +300,19 @@ def etl(
     (a warehouse holding only the demo is replaced instead). ``files`` is the source's
     listing when the caller already has it. With ``dry_run`` the transaction is rolled back
     after the result (row counts, first rejects) was read, and too many rejects is
-    ``result.failure``."""
-    rep = reporter or NullReporter()
-    started = time.perf_counter()
+    ``result.failure``. The run leaves its row in ``sparkify_runs`` (``interrupted`` tells
+    whether a failure was the user's Ctrl-C)."""
     files = source.list_files() if files is None else files
-    for line in source.listing_notes(files):
-        rep.note(line)
-    existing = target.table_names()
-    missing = {t.name for t in REQUIRED_TABLES} - existing
-    if missing:
-        raise TargetError(
-            f"The warehouse {target.describe()} lacks tables: {', '.join(sorted(missing))}.",
-            "Run `sparkify create-tables` first (or use `sparkify run`, which creates them).",
-        )
-    with _transaction(target, dry_run=dry_run):
-        target.lock(rep.note)
-        if SOURCE.name not in existing:  # a warehouse written before sources were recorded
-            target.execute(target.renderer.create_table(SOURCE))
-        result = _load(source, target, files, full_refresh, max_errors, batch_mb, rep, dry_run)
-        if dry_run:
-            _observe(target, result)
-    if not dry_run:
-        result.table_counts = table_counts(target)
-    result.seconds = time.perf_counter() - started
-    return result
-
-
-def _load(
-    source: Source,
-    target: Target,
-    files: list[SourceFile],
-    full_refresh: bool,
-    max_errors: int | None,
-    batch_mb: int,
-    rep: Reporter,
-    dry_run: bool,
-) -> EtlResult:
-    """The work of ``etl`` inside its transaction, once the lock is held."""
-    result = EtlResult(source.describe(), target.describe(), dry_run=dry_run)
-    result.files_total = len(files)
-    origin = binding.Origin(*source.locations())
-    full_refresh = binding.bind(target, origin, full_refresh=full_refresh, note=rep.note)
-    if full_refresh:
-        _clear(target)
-    known = manifest.read_manifest(target)
-    todo = manifest.plan(files, known)
-    result.files_skipped = len(todo.unchanged)
-    incremental = (
-        target.capabilities.incremental_transform and not full_refresh and bool(todo.to_read)
-    )
-    event_base = _max_event_id(target) if incremental else 0
-    snapshot = incremental and event_base > 0 and any(f.kind is FileKind.SONG for f in todo.to_read)
-    if snapshot:
-        snapshot_before_staging(target)
-    rep.start("Staging", sum(f.size for f in todo.to_read), "bytes")
-    ids = manifest.EventIds(known)
-    batches = _ordered_batches(todo.to_read, batch_mb << 20)
-    for datas in _prefetched(source, batches, rep):
-        _stage_batch(target, datas, known, ids, result)
-    rep.finish("Staging")
-    if max_errors is not None and result.rejected > max_errors:
-        failure = _too_many_errors(target, result, max_errors)
-        if not dry_run:
-            raise failure
-        result.failure = failure  # the dry run shows its rejects, then fails
-        return result
-    if result.files_new or result.files_changed or full_refresh:
-        result.incremental = incremental and event_base > 0 and not result.files_changed
-        if result.incremental:
-            run_incremental(target, rep, event_base, songs_changed=result.songs_staged > 0)
-        else:
-            run_transform(target, rep)
-        result.transformed = True
-    if incremental and event_base:
-        cleanup(target)
-    return result
+    log = RunLog.start("etl", source, target, interrupted)
+    with log.recording(target):
+        missing = {t.name for t in LOADED_TABLES} - target.table_names()
+        if missing:
+            raise TargetError(
+                f"The warehouse {target.describe()} lacks tables: {', '.join(sorted(missing))}.",
+                "Run `sparkify create-tables` first (or use `sparkify run`, which creates them).",
+            )
+        job = _Job(full_refresh, max_errors, batch_mb, dry_run, create=False, checks=False)
+        return _execute(source, target, files, log, job, reporter).etl
 
 
 @without_gc
@@ -385,49 +325,120 @@ def run(
     reporter: Reporter | None = None,
     files: list[SourceFile] | None = None,
     dry_run: bool = False,
+    interrupted: Callable[[], bool] | None = None,
 ) -> RunResult:
-    """``create-tables`` (missing ones), ``etl``, then ``check``. The source is listed before
-    anything is written, so a missing source changes nothing. With ``dry_run`` all three run
-    in one transaction that is rolled back (see :func:`etl`)."""
+    """``create-tables`` (missing ones), ``etl``, then ``check``, the checks inside the load's
+    transaction (so the run's row in ``sparkify_runs`` holds their results). The source is
+    listed before anything is written, so a missing source changes nothing. With ``dry_run``
+    all three run in one transaction that is rolled back (see :func:`etl`)."""
     files = source.list_files() if files is None else files
-    if dry_run:
-        return _dry_run(source, target, settings, full_refresh, reporter, files)
-    created = create_tables(target)
-    result = etl(
-        source,
-        target,
-        full_refresh=full_refresh,
-        max_errors=settings.max_errors,
-        batch_mb=settings.batch_mb,
-        reporter=reporter,
-        files=files,
-    )
-    report = run_checks(target)
-    return RunResult(result, report, created)
+    log = RunLog.start("run", source, target, interrupted)
+    with log.recording(target):
+        job = _Job(
+            full_refresh, settings.max_errors, settings.batch_mb, dry_run, create=True, checks=True
+        )
+        return _execute(source, target, files, log, job, reporter)
 
 
-def _dry_run(
+@dataclass(frozen=True)
+class _Job:
+    """What a run was asked to do."""
+
+    full_refresh: bool
+    max_errors: int | None
+    batch_mb: int
+    dry_run: bool
+    #: Create the missing tables first (``run``).
+    create: bool
+    #: Run the checks inside the transaction (``run``).
+    checks: bool
+
+
+def _execute(
     source: Source,
     target: Target,
-    settings: Settings,
-    full_refresh: bool,
-    reporter: Reporter | None,
     files: list[SourceFile],
+    log: RunLog,
+    job: _Job,
+    reporter: Reporter | None,
 ) -> RunResult:
+    """One run: its transaction (committed, or rolled back for a dry run), its row in
+    ``sparkify_runs``."""
     rep = reporter or NullReporter()
     started = time.perf_counter()
     for line in source.listing_notes(files):
         rep.note(line)
-    with _transaction(target, dry_run=True):
+    created: list[str] = []
+    if job.create and not job.dry_run:
+        created = create_tables(target)
+    result = log.result = EtlResult(
+        source.describe(), target.describe(), dry_run=job.dry_run, full_refresh=job.full_refresh
+    )
+    with _transaction(target, dry_run=job.dry_run):
         target.lock(rep.note)
-        created = _create_missing(target)
-        result = _load(
-            source, target, files, full_refresh, settings.max_errors, settings.batch_mb, rep, True
-        )
-        report = run_checks(target) if result.failure is None else CheckReport([])
-        _observe(target, result)
+        if job.create and job.dry_run:
+            created = _create_missing(target)
+        _load(source, target, files, result, job, rep)
+        if job.checks and result.failure is None:
+            log.checks = run_checks(target)
+        if job.dry_run:
+            _observe(target, result)
+        else:
+            result.table_counts = table_counts(target)
+            log.write_committed(target)
+    if job.dry_run:
+        log.write_uncommitted(target, Outcome.DRY_RUN)
     result.seconds = time.perf_counter() - started
-    return RunResult(result, report, created)
+    return RunResult(result, log.checks or CheckReport([]), created)
+
+
+def _load(
+    source: Source,
+    target: Target,
+    files: list[SourceFile],
+    result: EtlResult,
+    job: _Job,
+    rep: Reporter,
+) -> None:
+    """The work of ``etl`` inside its transaction, once the lock is held."""
+    result.files_total = len(files)
+    origin = binding.Origin(*source.locations())
+    full_refresh = binding.bind(target, origin, full_refresh=job.full_refresh, note=rep.note)
+    result.full_refresh = full_refresh
+    if full_refresh:
+        _clear(target)
+    known = manifest.read_manifest(target)
+    result.first_load = not known
+    todo = manifest.plan(files, known)
+    result.files_skipped = len(todo.unchanged)
+    incremental = (
+        target.capabilities.incremental_transform and not full_refresh and bool(todo.to_read)
+    )
+    event_base = _max_event_id(target) if incremental else 0
+    snapshot = incremental and event_base > 0 and any(f.kind is FileKind.SONG for f in todo.to_read)
+    if snapshot:
+        snapshot_before_staging(target)
+    rep.start("Staging", sum(f.size for f in todo.to_read), "bytes")
+    ids = manifest.EventIds(known)
+    batches = _ordered_batches(todo.to_read, job.batch_mb << 20)
+    for datas in _prefetched(source, batches, rep):
+        _stage_batch(target, datas, known, ids, result)
+    rep.finish("Staging")
+    if job.max_errors is not None and result.rejected > job.max_errors:
+        failure = _too_many_errors(target, result, job.max_errors)
+        if not job.dry_run:
+            raise failure
+        result.failure = failure  # the dry run shows its rejects, then fails
+        return
+    if result.files_new or result.files_changed or full_refresh:
+        result.incremental = incremental and event_base > 0 and not result.files_changed
+        if result.incremental:
+            run_incremental(target, rep, event_base, songs_changed=result.songs_staged > 0)
+        else:
+            run_transform(target, rep)
+        result.transformed = True
+    if incremental and event_base:
+        cleanup(target)
 
 
 def require_checks(report: CheckReport) -> None:

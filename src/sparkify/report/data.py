@@ -6,14 +6,15 @@ values (``Decimal``, ``int``, ``datetime``) into plain Python values.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sparkify.errors import TargetError
 from sparkify.pipeline.check import CheckReport, run_checks
+from sparkify.pipeline.history import recent_runs
 from sparkify.pipeline.run import table_counts
-from sparkify.schema.model import REQUIRED_TABLES
+from sparkify.schema.model import LOADED_TABLES
 from sparkify.sql import statements
 from sparkify.targets.base import Target
 
@@ -90,9 +91,13 @@ class ReportData:
     top_locations: list[Ranked]
     top_listeners: list[Ranked]
     user_activity: list[tuple[int, int]]
+    #: The latest runs of sparkify_runs, newest first (empty on an older warehouse).
+    runs: list[dict[str, Any]] = field(default_factory=list)
 
 
 NOT_LOGGED = "(not logged)"
+#: How many of the latest runs the report shows.
+RUNS_SHOWN = 20
 
 
 def _int(value: Any) -> int:
@@ -135,7 +140,7 @@ def _listener(row: Row) -> Ranked:
 
 def require_star_schema(target: Target) -> None:
     """Raise ``TargetError`` when the warehouse lacks any of sparkify's tables."""
-    missing = sorted({t.name for t in REQUIRED_TABLES} - target.table_names())
+    missing = sorted({t.name for t in LOADED_TABLES} - target.table_names())
     if missing:
         raise TargetError(
             f"The warehouse {target.describe()} has no table {', '.join(missing)}.",
@@ -176,4 +181,5 @@ def collect(target: Target, *, now: datetime | None = None) -> ReportData:
         ],
         top_listeners=[_listener(row) for row in q["top_listeners"]],
         user_activity=[(_int(p), _int(u)) for p, u in q["user_activity"]],
+        runs=recent_runs(target, RUNS_SHOWN),
     )

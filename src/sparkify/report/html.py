@@ -15,6 +15,7 @@ from sparkify.report.cards import period
 from sparkify.report.charts import fmt_int, fmt_pct
 from sparkify.report.data import ReportData
 from sparkify.report.listening import what, when
+from sparkify.report.loads import loads
 from sparkify.report.quality import quality
 from sparkify.report.style import CSS
 
@@ -142,6 +143,7 @@ def render_html(data: ReportData) -> str:
             what(data),
             who(data),
             quality(data),
+            loads(data),
             "</main>",
             _footer(data),
         ]

@@ -7,6 +7,7 @@ from html import escape
 from sparkify.report.cards import fmt_bytes, section, table
 from sparkify.report.charts import fmt_int, fmt_pct, plural
 from sparkify.report.data import ReportData
+from sparkify.report.loads import last_loaded
 
 
 def _load_card(data: ReportData) -> str:
@@ -36,7 +37,7 @@ def _load_card(data: ReportData) -> str:
     summary = (
         f"{plural(o.events, 'log event')} staged: {plural(o.plays, 'play')}, "
         f"{fmt_int(o.logged_out_events)} by logged-out visitors and {fmt_int(other)} other "
-        "page views by logged-in users."
+        f"page views by logged-in users. {last_loaded(data.runs)}"
     )
     return f'<div class="card"><h3>Load summary</h3><p>{summary}</p>{files}{counts}</div>'
 

@@ -110,6 +110,7 @@ USER_AGENT = 2048  # (139)
 PATH = 4096  # source_file: S3 keys are at most 1,024 bytes, Linux paths 4,096
 CHECKSUM = 128  # "blake3:" + 32 hex digits, or an S3 ETag
 REASON = 16384  # load_errors.reason: every field's problem, at most ~7 KB
+MESSAGE = 4096  # sparkify_runs.error: one line of at most 1,000 characters
 
 LINEAGE = (
     Column(
@@ -303,6 +304,53 @@ MANIFEST = Table(
     diststyle="ALL",
 )
 
+# Text columns of sparkify_runs hold short values (run ids, enum words, a version, masked
+# URLs, a one-line error of at most 1,000 characters: pipeline/history.py cuts it): when text
+# columns get declared widths, these are their places.
+RUNS = Table(
+    "sparkify_runs",
+    TableKind.META,
+    (
+        Column("run_id", T.TEXT, nullable=False, primary_key=True, doc="32 hex digits", width=ID),
+        Column("started_at", T.TIMESTAMP, nullable=False, doc="UTC"),
+        Column("finished_at", T.TIMESTAMP, nullable=False, doc="UTC"),
+        Column("sparkify_version", T.TEXT, nullable=False, width=LABEL),
+        Column("command", T.TEXT, nullable=False, doc="run or etl", width=CODE),
+        Column("source", T.TEXT, doc="Passwords masked", width=2 * PATH),
+        Column("target", T.TEXT, nullable=False, doc="Passwords masked", width=PATH),
+        Column(
+            "mode", T.TEXT, doc="first load, incremental, full refresh or nothing new", width=LABEL
+        ),
+        Column("files_new", T.INTEGER),
+        Column("files_changed", T.INTEGER),
+        Column("files_unchanged", T.INTEGER),
+        Column("records_read", T.BIGINT),
+        Column("records_staged", T.BIGINT),
+        Column("records_rejected", T.BIGINT),
+        Column("songplays_rows", T.BIGINT, doc="Rows after the run (committed runs)"),
+        Column("users_rows", T.BIGINT),
+        Column("songs_rows", T.BIGINT),
+        Column("artists_rows", T.BIGINT),
+        Column("time_rows", T.BIGINT),
+        Column("checks_passed", T.INTEGER, doc="NULL when the command ran no checks"),
+        Column("checks_failed", T.INTEGER),
+        Column("checks_warned", T.INTEGER),
+        Column("seconds", T.DOUBLE),
+        Column(
+            "outcome",
+            T.TEXT,
+            nullable=False,
+            doc="committed, failed, interrupted, rejected or dry run",
+            width=LABEL,
+        ),
+        Column("error", T.TEXT, doc="One-line message of a run that did not commit", width=MESSAGE),
+        Column("exit_code", T.INTEGER, doc="Exit code of a run that did not commit"),
+    ),
+    doc="One row per run: what it loaded, its checks and its outcome.",
+    diststyle="EVEN",
+    sortkey=("started_at",),
+)
+
 _LOCATION = "Absolute path, or s3://bucket/prefix (within PATH bytes either way)"
 SOURCE = Table(
     "sparkify_source",
@@ -317,12 +365,12 @@ SOURCE = Table(
 
 STAGING_TABLES = (STAGING_EVENTS, STAGING_SONGS)
 STAR_TABLES = (SONGPLAYS, USERS, SONGS, ARTISTS, TIME)
-META_TABLES = (LOAD_ERRORS, MANIFEST, SOURCE)
-ALL_TABLES = STAGING_TABLES + STAR_TABLES + META_TABLES
-#: Tables a warehouse written by an earlier release may lack: `run` and `etl` create them.
-LATER_TABLES = (SOURCE,)
-#: Tables every sparkify warehouse has; commands that read one require them.
-REQUIRED_TABLES = tuple(t for t in ALL_TABLES if t not in LATER_TABLES)
+META_TABLES = (LOAD_ERRORS, MANIFEST)
+#: The tables a load reads and writes (a full refresh empties them; sparkify_runs is kept).
+LOADED_TABLES = STAGING_TABLES + STAR_TABLES + META_TABLES
+#: Every table. The bookkeeping tables after LOADED_TABLES are created by a run when missing
+#: (warehouses of earlier releases lack them); commands that only read do not require them.
+ALL_TABLES = (*LOADED_TABLES, SOURCE, RUNS)
 
 
 def table(name: str) -> Table:

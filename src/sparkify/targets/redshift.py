@@ -102,6 +102,15 @@ def _lost_connection(e: BaseException) -> bool:
     return isinstance(e, InterfaceError)
 
 
+def _epoch_millis(rows: pa.Table) -> pa.Table:
+    """``rows`` with timestamps as epoch milliseconds, as COPY's TIMEFORMAT reads them."""
+    for i, column in enumerate(rows.schema):
+        if pa.types.is_timestamp(column.type):
+            ms = rows.column(i).cast(pa.timestamp("ms"), safe=False).cast(pa.int64())
+            rows = rows.set_column(i, column.name, ms)
+    return rows
+
+
 class RedshiftTarget(Target):
     """A Redshift database reached with ``redshift_connector`` (password, Secrets Manager or
     IAM authentication, see :mod:`sparkify.targets.redshift_auth`)."""
@@ -348,7 +357,7 @@ class RedshiftTarget(Target):
         if rows.num_rows == 0:
             return
         con = self.parser_connection()
-        con.register("_rs_rows", rows)
+        con.register("_rs_rows", _epoch_millis(rows))
         cut = ", ".join(
             f"left({q}, {BOOKKEEPING_TEXT_CHARS}) AS {q}"
             if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)

@@ -142,3 +142,36 @@ CREATE TABLE IF NOT EXISTS "sparkify_source" (
 )
 DISTSTYLE ALL
 ENCODE AUTO;
+
+CREATE TABLE IF NOT EXISTS "sparkify_runs" (
+    "run_id" VARCHAR(64) NOT NULL,
+    "started_at" TIMESTAMP NOT NULL,
+    "finished_at" TIMESTAMP NOT NULL,
+    "sparkify_version" VARCHAR(64) NOT NULL,
+    "command" VARCHAR(16) NOT NULL,
+    "source" VARCHAR(8192),
+    "target" VARCHAR(4096) NOT NULL,
+    "mode" VARCHAR(64),
+    "files_new" INTEGER,
+    "files_changed" INTEGER,
+    "files_unchanged" INTEGER,
+    "records_read" BIGINT,
+    "records_staged" BIGINT,
+    "records_rejected" BIGINT,
+    "songplays_rows" BIGINT,
+    "users_rows" BIGINT,
+    "songs_rows" BIGINT,
+    "artists_rows" BIGINT,
+    "time_rows" BIGINT,
+    "checks_passed" INTEGER,
+    "checks_failed" INTEGER,
+    "checks_warned" INTEGER,
+    "seconds" DOUBLE PRECISION,
+    "outcome" VARCHAR(64) NOT NULL,
+    "error" VARCHAR(4096),
+    "exit_code" INTEGER,
+    PRIMARY KEY ("run_id")
+)
+DISTSTYLE EVEN
+SORTKEY("started_at")
+ENCODE AUTO;

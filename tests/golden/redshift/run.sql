@@ -151,15 +151,48 @@ CREATE TABLE IF NOT EXISTS "sparkify_source" (
 DISTSTYLE ALL
 ENCODE AUTO;
 
-COMMIT;
+CREATE TABLE IF NOT EXISTS "sparkify_runs" (
+    "run_id" VARCHAR(64) NOT NULL,
+    "started_at" TIMESTAMP NOT NULL,
+    "finished_at" TIMESTAMP NOT NULL,
+    "sparkify_version" VARCHAR(64) NOT NULL,
+    "command" VARCHAR(16) NOT NULL,
+    "source" VARCHAR(8192),
+    "target" VARCHAR(4096) NOT NULL,
+    "mode" VARCHAR(64),
+    "files_new" INTEGER,
+    "files_changed" INTEGER,
+    "files_unchanged" INTEGER,
+    "records_read" BIGINT,
+    "records_staged" BIGINT,
+    "records_rejected" BIGINT,
+    "songplays_rows" BIGINT,
+    "users_rows" BIGINT,
+    "songs_rows" BIGINT,
+    "artists_rows" BIGINT,
+    "time_rows" BIGINT,
+    "checks_passed" INTEGER,
+    "checks_failed" INTEGER,
+    "checks_warned" INTEGER,
+    "seconds" DOUBLE PRECISION,
+    "outcome" VARCHAR(64) NOT NULL,
+    "error" VARCHAR(4096),
+    "exit_code" INTEGER,
+    PRIMARY KEY ("run_id")
+)
+DISTSTYLE EVEN
+SORTKEY("started_at")
+ENCODE AUTO;
 
-SELECT table_name FROM information_schema.tables WHERE table_schema = %s;
+COMMIT;
 
 SELECT table_name FROM information_schema.tables WHERE table_schema = %s;
 
 BEGIN;
 
 LOCK "sparkify_manifest";
+
+SELECT table_name FROM information_schema.tables WHERE table_schema = %s;
 
 SELECT log_data, song_data FROM "sparkify_source";
 
@@ -413,24 +446,6 @@ SELECT DISTINCT sp.start_time,
        CAST(EXTRACT(dow FROM sp.start_time) AS INTEGER)
 FROM songplays sp;
 
-COMMIT;
-
-SELECT COUNT(*) FROM "songplays";
-
-SELECT COUNT(*) FROM "users";
-
-SELECT COUNT(*) FROM "songs";
-
-SELECT COUNT(*) FROM "artists";
-
-SELECT COUNT(*) FROM "time";
-
-SELECT COUNT(*) FROM "staging_events";
-
-SELECT COUNT(*) FROM "staging_songs";
-
-SELECT COUNT(*) FROM "load_errors";
-
 SELECT table_name FROM information_schema.tables WHERE table_schema = %s;
 
 SELECT CASE WHEN COUNT(*) = 0 THEN 1 ELSE 0 END FROM (SELECT 1 FROM "songplays" LIMIT 1) t;
@@ -468,5 +483,36 @@ SELECT ABS((SELECT COUNT(*) FROM songplays) - (SELECT COUNT(*) FROM staging_even
 SELECT COUNT(*) FROM load_errors;
 
 SELECT CASE WHEN COUNT(*) = 0 THEN 0 ELSE CAST(COUNT(song_id) AS DOUBLE PRECISION) / COUNT(*) END FROM songplays;
+
+SELECT COUNT(*) FROM "songplays";
+
+SELECT COUNT(*) FROM "users";
+
+SELECT COUNT(*) FROM "songs";
+
+SELECT COUNT(*) FROM "artists";
+
+SELECT COUNT(*) FROM "time";
+
+SELECT COUNT(*) FROM "staging_events";
+
+SELECT COUNT(*) FROM "staging_songs";
+
+SELECT COUNT(*) FROM "load_errors";
+
+SELECT table_name FROM information_schema.tables WHERE table_schema = %s;
+
+COPY "sparkify_runs" ("run_id", "started_at", "finished_at", "sparkify_version", "command", "source", "target", "mode", "files_new", "files_changed", "files_unchanged", "records_read", "records_staged", "records_rejected", "songplays_rows", "users_rows", "songs_rows", "artists_rows", "time_rows", "checks_passed", "checks_failed", "checks_warned", "seconds", "outcome", "error", "exit_code")
+FROM 's3://sparkify-staging/runs/<run>/r003-sparkify_runs.manifest'
+IAM_ROLE 'arn:aws:iam::123456789012:role/sparkify-copy'
+FORMAT AS JSON 'auto'
+MANIFEST
+GZIP
+TIMEFORMAT 'epochmillisecs'
+MAXERROR 0
+REGION 'us-west-2'
+COMPUPDATE OFF STATUPDATE OFF;
+
+COMMIT;
 
 SELECT user_id, start_time, song_id, artist_id FROM songplays WHERE song_id IS NOT NULL;
