@@ -105,7 +105,7 @@ def test_drop_without_a_terminal_or_yes_refuses_and_keeps_the_data(tmp_path: Pat
     out = _sparkify(tmp_path, "create-tables", "--drop", "--target", _url(tmp_path))
     assert out.returncode == ExitCode.USAGE
     assert out.stderr == (
-        f"error: create-tables --drop would drop 9 tables of {_url(tmp_path)} with all their "
+        f"error: create-tables --drop would drop {len(TABLES)} tables of {_url(tmp_path)} with all their "
         "data, and there is no terminal to ask on.\n"
         "  hint: Add --yes to drop them without asking.\n"
     )
@@ -117,7 +117,10 @@ def test_drop_on_a_terminal_asks_first(tmp_path: Path) -> None:
     args = ("create-tables", "--drop", "--target", _url(tmp_path))
     declined = _on_a_terminal(tmp_path, "n\n", *args)
     assert declined.returncode == ExitCode.INTERRUPTED
-    assert f"Drop 9 tables of {_url(tmp_path)} ({', '.join(TABLES)}) with all" in declined.stderr
+    assert (
+        f"Drop {len(TABLES)} tables of {_url(tmp_path)} ({', '.join(TABLES)}) with all"
+        in declined.stderr
+    )
     assert _users(db) == 1
     accepted = _on_a_terminal(tmp_path, "y\n", *args)
     assert accepted.returncode == 0, accepted.stderr
