@@ -42,6 +42,16 @@ def invoke(*args: str) -> Outcome:
     return Outcome(code, result.output, result.exception)
 
 
+def source_link(link: Path, folder: Path) -> Path:
+    """Point the symbolic link ``link`` at ``folder`` and return ``link``: one source location
+    whose contents change between runs (a warehouse is bound to the location), each state
+    kept in a folder of its own."""
+    if link.is_symlink():
+        link.unlink()
+    link.symlink_to(folder.absolute(), target_is_directory=True)
+    return link
+
+
 def rows(url: str, sql: str) -> list[tuple[Any, ...]]:
     """Rows of ``sql`` on the warehouse at ``url``."""
     target = open_target(load_settings(overrides={"target": url}))

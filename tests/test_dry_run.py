@@ -16,7 +16,16 @@ import pytest
 from sparkify.errors import ExitCode
 from sparkify.targets import Target
 from tests.aws_helpers import client
-from tests.helpers import EVERY_TABLE, event, invoke, snapshot, song, write_log, write_song
+from tests.helpers import (
+    EVERY_TABLE,
+    event,
+    invoke,
+    snapshot,
+    song,
+    source_link,
+    write_log,
+    write_song,
+)
 from tests.redshift_fixtures import STAGING
 from tests.test_redshift import _settings, _target
 
@@ -41,6 +50,11 @@ def _day(root: Path, day: int) -> None:
             for i in range(6)
         ],
     )
+
+
+def _at(folder: Path) -> str:
+    """The one source location (a link beside ``folder``), holding ``folder``'s state now."""
+    return str(source_link(folder.parent / "src", folder))
 
 
 def _first(root: Path) -> Path:
@@ -104,12 +118,12 @@ def test_dry_run_on_a_loaded_warehouse_changes_no_row(
     url: str, tmp_path: Path, command: str
 ) -> None:
     first = _first(tmp_path / "first")
-    assert invoke("run", "--source", str(first), "--target", url, "-q").exit_code == 0
+    assert invoke("run", "--source", _at(first), "--target", url, "-q").exit_code == 0
     before = snapshot(url, EVERY_TABLE)
     names = _table_names(url)
     more = _more(first, tmp_path / "more")
 
-    out = invoke(command, "--source", str(more), "--target", url, "--dry-run", "-q")
+    out = invoke(command, "--source", _at(more), "--target", url, "--dry-run", "-q")
 
     assert out.exit_code == 0, out.output
     assert snapshot(url, EVERY_TABLE) == before
@@ -168,12 +182,12 @@ def test_dry_run_over_max_errors_shows_the_rejects_and_exits_5(
     url: str, tmp_path: Path, command: str
 ) -> None:
     first = _first(tmp_path / "first")
-    assert invoke("run", "--source", str(first), "--target", url, "-q").exit_code == 0
+    assert invoke("run", "--source", _at(first), "--target", url, "-q").exit_code == 0
     before = snapshot(url, EVERY_TABLE)
     more = _more(first, tmp_path / "more")
 
     out = invoke(
-        command, "--source", str(more), "--target", url, "--dry-run", "--max-errors", "1", "-q"
+        command, "--source", _at(more), "--target", url, "--dry-run", "--max-errors", "1", "-q"
     )
 
     assert out.exit_code == ExitCode.TOO_MANY_ERRORS
@@ -244,13 +258,13 @@ def test_dry_run_on_redshift_changes_no_row(
     first = _first(tmp_path / "first")
     more = _more(first, tmp_path / "more")
 
-    new = invoke("run", "--source", str(more), "--target", target, "--dry-run", "-q")
+    new = invoke("run", "--source", _at(more), "--target", target, "--dry-run", "-q")
     assert new.exit_code == 0, new.output
     assert rows() == {}  # not even the manifest table made before the transaction
-    assert invoke("run", "--source", str(first), "--target", target, "-q").exit_code == 0
+    assert invoke("run", "--source", _at(first), "--target", target, "-q").exit_code == 0
     before = rows()
 
-    out = invoke("etl", "--source", str(more), "--target", target, "--dry-run", "-q")
+    out = invoke("etl", "--source", _at(more), "--target", target, "--dry-run", "-q")
 
     assert out.exit_code == 0, out.output
     assert rows() == before

@@ -32,7 +32,7 @@ from sparkify.errors import QueryError, SparkifyError, TargetError
 from sparkify.pipeline.run import etl, run
 from sparkify.sources import open_source
 from tests.aws_helpers import client
-from tests.helpers import event, song, write_song
+from tests.helpers import event, song, source_link, write_song
 from tests.pg import pg_database
 from tests.redshift_emulator import EmulatedRedshift
 from tests.redshift_fixtures import STAGING
@@ -52,8 +52,14 @@ def _rows(cluster: dict[str, Any]) -> dict[str, list[tuple[Any, ...]]]:
         return {t: sorted(target.query(f'SELECT * FROM "{t}"'), key=repr) for t in TABLES}
 
 
+def _current(folder: Path) -> Path:
+    """The source location (a link beside ``folder``) holding ``folder``'s state: the tests
+    keep each state of one source in a folder of its own."""
+    return source_link(folder.parent / "current", folder)
+
+
 def _load(cluster: dict[str, Any], source: Path) -> None:
-    settings = _settings(cluster, source=str(source))
+    settings = _settings(cluster, source=str(_current(source)))
     target, _ = _target(cluster, settings)
     with target:
         assert run(open_source(settings), target, settings).checks.ok
@@ -84,7 +90,7 @@ def _env(cluster: dict[str, Any], **extra: str) -> dict[str, str]:
 def _simultaneous(
     command: str, cluster: dict[str, Any], source: Path, go: Path
 ) -> list[tuple[int, str]]:
-    cmd = [sys.executable, "-m", "tests.cli_driver", command, "--source", str(source)]
+    cmd = [sys.executable, "-m", "tests.cli_driver", command, "--source", str(_current(source))]
     procs = [
         subprocess.Popen(
             [*cmd, "--target", cluster["target"], "-q"],
@@ -168,7 +174,7 @@ def _fault_runs(
     """One etl of ``source`` per point, ``fault(target, opened)`` done before the first
     statement starting with it; returns the errors, after checking each left no trace."""
     before = _rows(cluster)
-    settings = _settings(cluster, source=str(source))
+    settings = _settings(cluster, source=str(_current(source)))
     errors = []
     for prefix in points:
         done: list[str] = []
@@ -258,7 +264,7 @@ def test_killed_run_keeps_the_previous_state(cluster: dict[str, Any], tmp_path: 
     first, later = _two_loads(tmp_path)
     _load(cluster, first)
     before = _rows(cluster)
-    cmd = [sys.executable, "-m", "tests.cli_driver", "etl", "--source", str(later)]
+    cmd = [sys.executable, "-m", "tests.cli_driver", "etl", "--source", str(_current(later))]
     for prefix in KILL_BEFORE:
         env = _env(cluster, SPARKIFY_TEST_SIGNAL_AT=prefix, SPARKIFY_TEST_SIGNAL="KILL")
         done = subprocess.run(

@@ -22,7 +22,7 @@ from typing import Any
 import psycopg
 
 from sparkify.errors import ExitCode
-from tests.helpers import snapshot
+from tests.helpers import snapshot, source_link
 from tests.pg import pg_database
 from tests.sample import ROOT
 from tests.test_hardening_resources import DROP_BEFORE, TABLES, _run, _source
@@ -42,8 +42,17 @@ def _two_loads(root: Path) -> tuple[Path, Path]:
     return first, later
 
 
+def _current(folder: Path) -> Path:
+    """The source location (a link beside ``folder``) holding ``folder``'s state."""
+    return source_link(folder.parent / "current", folder)
+
+
+def _load(url: str, folder: Path) -> None:
+    _run(url, _current(folder))
+
+
 def _etl(url: str, source: Path, **env: str) -> subprocess.Popen[str]:
-    cmd = [sys.executable, "-m", "tests.cli_driver", "etl", "--source", str(source)]
+    cmd = [sys.executable, "-m", "tests.cli_driver", "etl", "--source", str(_current(source))]
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     return subprocess.Popen(
         [*cmd, "--target", url, "-q"],
@@ -70,16 +79,16 @@ def _interrupted_cleanly(proc: subprocess.Popen[str], url: str, what: str) -> No
 
 
 def _equals_uninterrupted(url: str, first: Path, later: Path) -> None:
-    _run(url, later)
+    _load(url, later)
     with pg_database("sparkify_sigint_ref") as reference:
-        _run(reference, first)
-        _run(reference, later)
+        _load(reference, first)
+        _load(reference, later)
         assert snapshot(url, TABLES) == snapshot(reference, TABLES)
 
 
 def test_ctrl_c_before_each_stage_keeps_the_previous_state(pg_url: str, tmp_path: Path) -> None:
     first, later = _two_loads(tmp_path)
-    _run(pg_url, first)
+    _load(pg_url, first)
     before = snapshot(pg_url, TABLES)
     for prefix in DROP_BEFORE:
         proc = _etl(pg_url, later, SPARKIFY_TEST_SIGNAL_AT=prefix)
@@ -105,7 +114,7 @@ def _wait_until_blocked(url: str, proc: subprocess.Popen[str]) -> str:
 
 def test_ctrl_c_while_the_server_runs_a_statement(pg_url: str, tmp_path: Path) -> None:
     first, later = _two_loads(tmp_path)
-    _run(pg_url, first)
+    _load(pg_url, first)
     before = snapshot(pg_url, TABLES)
     # the first write of staging (the changed file's rows), and of the star's rebuild
     for table in ("staging_events", "songplays"):

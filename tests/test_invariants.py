@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from sparkify.config import load_settings
 from sparkify.generate import generate
 from sparkify.targets import open_target
-from tests.helpers import DATA_TABLES, event, invoke, rows, snapshot, write_log
+from tests.helpers import DATA_TABLES, event, invoke, rows, snapshot, source_link, write_log
 
 ALL = DATA_TABLES
 
@@ -169,10 +169,12 @@ def _etl_process(source: Path, url: str) -> subprocess.Popen[bytes]:
 @pytest.mark.slow
 def test_killed_run_leaves_previous_state(tmp_path: Path, sample: Path) -> None:
     url = f"duckdb:///{tmp_path / 'w.duckdb'}"
-    assert invoke("run", "--source", str(sample), "--target", url, "-q").exit_code == 0
+    loaded = source_link(tmp_path / "src", sample)
+    assert invoke("run", "--source", str(loaded), "--target", url, "-q").exit_code == 0
     before = snapshot(url, [*ALL, "sparkify_manifest"])
     big = tmp_path / "big"
     generate(big, events=300_000, songs=3_000, users=200, days=10, seed=7)
+    big = source_link(loaded, big)  # the same source, a bigger day
     # kill at fractions of an uninterrupted run's time (measured on a copy): the warehouse
     # must then be exactly as before, or, had the run already committed, exactly as after it
     pristine, probe = tmp_path / "pristine.duckdb", tmp_path / "probe.duckdb"
@@ -259,10 +261,12 @@ def test_late_songs_and_days_incremental_equals_full(tmp_path: Path, target_url:
 @pytest.mark.slow
 def test_ctrl_c_is_a_clean_message_and_commits_nothing(tmp_path: Path, sample: Path) -> None:
     url = f"duckdb:///{tmp_path / 'w.duckdb'}"
-    assert invoke("run", "--source", str(sample), "--target", url, "-q").exit_code == 0
+    loaded = source_link(tmp_path / "src", sample)
+    assert invoke("run", "--source", str(loaded), "--target", url, "-q").exit_code == 0
     before = snapshot(url, [*ALL, "sparkify_manifest"])
     big = tmp_path / "big"
     generate(big, events=300_000, songs=3_000, users=200, days=10, seed=11)
+    big = source_link(loaded, big)  # the same source, a bigger day
     cmd = [sys.executable, "-m", "sparkify", "etl", "--source", str(big), "--target", url, "-q"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(1.0)

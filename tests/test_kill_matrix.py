@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.helpers import EVERY_TABLE, invoke, snapshot
+from tests.helpers import EVERY_TABLE, invoke, snapshot, source_link
 from tests.pg import pg_database
 from tests.sample import ROOT
 
@@ -18,8 +18,14 @@ TABLES = EVERY_TABLE
 POINTS = 20
 
 
+def _current(folder: Path) -> Path:
+    """The source location (a link beside ``folder``) holding ``folder``'s state: each state
+    of the one source is a folder of its own."""
+    return source_link(folder.parent / "current", folder)
+
+
 def _driver(source: Path, url: str, kill_at: int) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "tests.kill_driver", str(source), url, str(kill_at)]
+    cmd = [sys.executable, "-m", "tests.kill_driver", str(_current(source)), url, str(kill_at)]
     return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=120)
 
 
@@ -29,7 +35,7 @@ def _half_loaded(sample: Path, dest: Path, url: str) -> None:
         target = dest / "log_data" / day.relative_to(sample / "log_data")
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(day, target)
-    assert invoke("run", "--source", str(dest), "--target", url, "-q").exit_code == 0
+    assert invoke("run", "--source", str(_current(dest)), "--target", url, "-q").exit_code == 0
 
 
 def test_sigkill_at_every_stage_keeps_the_previous_state(

@@ -34,7 +34,15 @@ from sparkify.sources import open_source  # noqa: E402
 from sparkify.targets import open_target  # noqa: E402
 from sparkify.targets.pg_connect import connect_error, mask_url  # noqa: E402
 from sparkify.targets.postgres import PostgresTarget, lock_key  # noqa: E402
-from tests.helpers import event, rows, snapshot, song, write_log, write_song  # noqa: E402
+from tests.helpers import (  # noqa: E402
+    event,
+    rows,
+    snapshot,
+    song,
+    source_link,
+    write_log,
+    write_song,
+)
 
 EVERY_TABLE = [
     "staging_events",
@@ -46,6 +54,7 @@ EVERY_TABLE = [
     "time",
     "load_errors",
     "sparkify_manifest",
+    "sparkify_source",
 ]
 
 
@@ -379,10 +388,11 @@ def test_killed_run_leaves_previous_state_and_frees_the_lock(
     part = tmp_path / "part"
     write_song(part, song())
     write_log(part / "log_data" / "d1.json", [event()])
-    _load(part, pg_url)
+    _load(source_link(tmp_path / "src", part), pg_url)
     before = snapshot(pg_url, EVERY_TABLE)
+    later = source_link(tmp_path / "src", sample)  # the same source, the whole month arrived
     proc = subprocess.Popen(
-        [sys.executable, "-c", _STALLED, str(sample), pg_url],
+        [sys.executable, "-c", _STALLED, str(later), pg_url],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -392,7 +402,7 @@ def test_killed_run_leaves_previous_state_and_frees_the_lock(
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert snapshot(pg_url, EVERY_TABLE) == before
-    s = load_settings(overrides={"source": str(sample), "target": pg_url, "lock_timeout": 10})
+    s = load_settings(overrides={"source": str(later), "target": pg_url, "lock_timeout": 10})
     with open_target(s) as target:
         assert etl(open_source(s), target).files_new == 101
 
@@ -404,7 +414,8 @@ def test_staging_is_loaded_with_copy_never_insert(
     pg_url: str, sample: Path, tmp_path: Path
 ) -> None:
     seen: list[str] = []
-    s = load_settings(overrides={"source": str(sample), "target": pg_url})
+    loaded = source_link(tmp_path / "src", sample)
+    s = load_settings(overrides={"source": str(loaded), "target": pg_url})
     with open_target(s, tracer=seen.append) as target:
         run(open_source(s), target, s)
     copies = [q for q in seen if q.startswith("COPY")]
@@ -415,6 +426,7 @@ def test_staging_is_loaded_with_copy_never_insert(
         '"source_file", "source_line") FROM STDIN (FORMAT binary'
     )
     assert copies == [
+        'COPY "sparkify_source" ("log_data", "song_data") FROM STDIN (FORMAT binary)',
         # a first load: staging was empty, so it is truncated and loaded frozen
         staging_events + ", FREEZE)",
         'COPY "staging_songs" ("num_songs", "artist_id", "artist_latitude", '
@@ -441,7 +453,7 @@ def test_staging_is_loaded_with_copy_never_insert(
     shutil.copytree(sample, more)
     write_log(more / "log_data" / "extra.json", [event()])
     seen.clear()
-    s = load_settings(overrides={"source": str(more), "target": pg_url})
+    s = load_settings(overrides={"source": str(source_link(loaded, more)), "target": pg_url})
     with open_target(s, tracer=seen.append) as target:
         assert etl(open_source(s), target).files_new == 1
     assert [q for q in seen if q.startswith('COPY "staging_events"')] == [staging_events + ")"]

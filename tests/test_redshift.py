@@ -139,6 +139,7 @@ def test_ddl_golden_physical_design_and_parse(request: pytest.FixtureRequest) ->
         "time": ["DISTSTYLE AUTO", 'SORTKEY("start_time")', "ENCODE AUTO"],
         "load_errors": ["DISTSTYLE EVEN", "ENCODE AUTO"],
         "sparkify_manifest": ["DISTSTYLE ALL", "ENCODE AUTO"],
+        "sparkify_source": ["DISTSTYLE ALL", "ENCODE AUTO"],
         "sparkify_runs": ["DISTSTYLE EVEN", 'SORTKEY("started_at")', "ENCODE AUTO"],
     }
     assert '"event_id" BIGINT IDENTITY(1, 1) NOT NULL' in by_table["staging_events"]
@@ -384,8 +385,8 @@ def test_staging_defaults_to_the_cluster_table(
     with target:
         assert run(open_source(settings), target, settings).checks.ok
     copies = [s for s in trace if s.startswith("COPY")]
-    # events, songs, the manifest and the run's row in sparkify_runs
-    assert all(f"FROM 's3://{STAGING}/from-cluster/" in s for s in copies) and len(copies) == 4
+    # the source, events, songs, the manifest and the run's row in sparkify_runs
+    assert all(f"FROM 's3://{STAGING}/from-cluster/" in s for s in copies) and len(copies) == 5
 
 
 # -- the transform and checks, executed on PostgreSQL ------------------------------------------

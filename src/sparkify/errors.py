@@ -85,3 +85,9 @@ class InfraError(SparkifyError):
     """A cloud resource could not be created, changed, inspected or deleted."""
 
     exit_code = ExitCode.INFRA
+
+
+class SourceMismatchError(ConfigError):
+    """The run's source is not the one the warehouse was loaded from."""
+
+    exit_code = ExitCode.USAGE

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,7 +25,7 @@ from sparkify.config import Settings
 from sparkify.errors import ConfigError
 from sparkify.pipeline.check import run_checks
 from sparkify.pipeline.demo import demo_source, describe_demo
-from sparkify.sources import open_source
+from sparkify.sources import Source, open_source
 from sparkify.targets import open_target
 
 
@@ -37,16 +36,16 @@ def _interrupted() -> bool:
 
 
 @contextmanager
-def _with_source(settings: Settings, reporter: RichReporter) -> Iterator[Settings]:
+def _with_source(settings: Settings, reporter: RichReporter) -> Iterator[Source]:
     if settings.has_source:
-        yield settings
+        yield open_source(settings)
         return
     reporter.note(
         f"No source configured (--source, sparkify.toml or SPARKIFY_SOURCE): loading a "
         f"generated demo data set ({describe_demo()})."
     )
-    with demo_source() as folder:
-        yield dataclasses.replace(settings, source=str(folder))
+    with demo_source() as demo:
+        yield demo
 
 
 dry_run_option = click.option(
@@ -83,8 +82,7 @@ def run(full_refresh: bool, dry_run: bool, quiet: bool, **params: Any) -> None:
     """
     reporter = RichReporter(quiet)
     settings = settings_from(params)
-    with _with_source(settings, reporter) as settings:
-        src = open_source(settings)
+    with _with_source(settings, reporter) as src:
         files = src.list_files()
         with open_target(settings) as tgt:
             result = pipeline.run(
@@ -122,8 +120,7 @@ def etl(full_refresh: bool, dry_run: bool, quiet: bool, **params: Any) -> None:
     """
     reporter = RichReporter(quiet)
     settings = settings_from(params)
-    with _with_source(settings, reporter) as settings:
-        src = open_source(settings)
+    with _with_source(settings, reporter) as src:
         files = src.list_files()
         tgt = open_target(settings)
         tgt.connect(create=False)  # etl never makes a warehouse

@@ -7,6 +7,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from sparkify.pipeline.binding import DEMO
+from sparkify.sources.local import LocalSource
+
 DEMO_EVENTS = 20_000
 DEMO_SONGS = 2_000
 DEMO_USERS = 100
@@ -14,10 +17,21 @@ DEMO_DAYS = 30
 DEMO_SEED = 42
 
 
+class DemoSource(LocalSource):
+    """The generated demo in its temporary folder, bound to as :data:`binding.DEMO` (not as
+    the folder, which is new each time)."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder / "log_data", folder / "song_data")
+
+    def locations(self) -> tuple[str, str]:
+        return DEMO, DEMO
+
+
 @contextmanager
-def demo_source() -> Iterator[Path]:
-    """A temporary folder holding the generated demo data (the same bytes every time, so a
-    second run finds nothing new); removed afterwards."""
+def demo_source() -> Iterator[DemoSource]:
+    """The generated demo data in a temporary folder (the same bytes every time, so a second
+    run finds nothing new); removed afterwards."""
     from sparkify.generate import generate
 
     with tempfile.TemporaryDirectory(prefix="sparkify-demo-") as tmp:
@@ -29,7 +43,7 @@ def demo_source() -> Iterator[Path]:
             days=DEMO_DAYS,
             seed=DEMO_SEED,
         )
-        yield Path(tmp)
+        yield DemoSource(Path(tmp))
 
 
 def describe_demo() -> str:

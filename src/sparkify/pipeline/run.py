@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sparkify.config import Settings
 from sparkify.errors import CheckError, SparkifyError, TargetError, TooManyErrorsError
 from sparkify.gcpause import without_gc
-from sparkify.pipeline import manifest
+from sparkify.pipeline import binding, manifest
 from sparkify.pipeline.check import CheckReport, run_checks
 from sparkify.pipeline.history import Outcome, RunLog
 from sparkify.pipeline.progress import NullReporter, Reporter
@@ -295,11 +295,13 @@ def etl(
 ) -> EtlResult:
     """Load new and changed files from ``source`` into ``target`` and rebuild the star
     schema, all in one transaction. Raises ``TooManyErrorsError`` (nothing committed) when
-    more than ``max_errors`` records are rejected. ``files`` is the source's listing when the
-    caller already has it. With ``dry_run`` the transaction is rolled back after the result
-    (row counts, first rejects) was read, and too many rejects is ``result.failure``. The run
-    leaves its row in ``sparkify_runs`` (``interrupted`` tells whether a failure was the
-    user's Ctrl-C)."""
+    more than ``max_errors`` records are rejected, ``SourceMismatchError`` (nothing read or
+    changed) when the warehouse was loaded from another source and this is no full refresh
+    (a warehouse holding only the demo is replaced instead). ``files`` is the source's
+    listing when the caller already has it. With ``dry_run`` the transaction is rolled back
+    after the result (row counts, first rejects) was read, and too many rejects is
+    ``result.failure``. The run leaves its row in ``sparkify_runs`` (``interrupted`` tells
+    whether a failure was the user's Ctrl-C)."""
     files = source.list_files() if files is None else files
     log = RunLog.start("etl", source, target, interrupted)
     with log.recording(target):
@@ -400,14 +402,17 @@ def _load(
 ) -> None:
     """The work of ``etl`` inside its transaction, once the lock is held."""
     result.files_total = len(files)
-    if job.full_refresh:
+    origin = binding.Origin(*source.locations())
+    full_refresh = binding.bind(target, origin, full_refresh=job.full_refresh, note=rep.note)
+    result.full_refresh = full_refresh
+    if full_refresh:
         _clear(target)
     known = manifest.read_manifest(target)
     result.first_load = not known
     todo = manifest.plan(files, known)
     result.files_skipped = len(todo.unchanged)
     incremental = (
-        target.capabilities.incremental_transform and not job.full_refresh and bool(todo.to_read)
+        target.capabilities.incremental_transform and not full_refresh and bool(todo.to_read)
     )
     event_base = _max_event_id(target) if incremental else 0
     snapshot = incremental and event_base > 0 and any(f.kind is FileKind.SONG for f in todo.to_read)
@@ -425,7 +430,7 @@ def _load(
             raise failure
         result.failure = failure  # the dry run shows its rejects, then fails
         return
-    if result.files_new or result.files_changed or job.full_refresh:
+    if result.files_new or result.files_changed or full_refresh:
         result.incremental = incremental and event_base > 0 and not result.files_changed
         if result.incremental:
             run_incremental(target, rep, event_base, songs_changed=result.songs_staged > 0)

@@ -351,12 +351,26 @@ RUNS = Table(
     sortkey=("started_at",),
 )
 
+_LOCATION = "Absolute path, or s3://bucket/prefix (within PATH bytes either way)"
+SOURCE = Table(
+    "sparkify_source",
+    TableKind.META,
+    (
+        Column("log_data", T.TEXT, nullable=False, width=PATH, doc=_LOCATION),
+        Column("song_data", T.TEXT, nullable=False, width=PATH, doc=_LOCATION),
+    ),
+    doc="The source the warehouse was loaded from (one row); a run from another one stops.",
+    diststyle="ALL",
+)
+
 STAGING_TABLES = (STAGING_EVENTS, STAGING_SONGS)
 STAR_TABLES = (SONGPLAYS, USERS, SONGS, ARTISTS, TIME)
 META_TABLES = (LOAD_ERRORS, MANIFEST)
 #: The tables a load reads and writes (a full refresh empties them; sparkify_runs is kept).
 LOADED_TABLES = STAGING_TABLES + STAR_TABLES + META_TABLES
-ALL_TABLES = (*LOADED_TABLES, RUNS)
+#: Every table. The bookkeeping tables after LOADED_TABLES are created by a run when missing
+#: (warehouses of earlier releases lack them); commands that only read do not require them.
+ALL_TABLES = (*LOADED_TABLES, SOURCE, RUNS)
 
 
 def table(name: str) -> Table:

@@ -122,3 +122,8 @@ class Source(ABC):
     @abstractmethod
     def describe(self) -> str:
         """A short human description, e.g. the root path or URL."""
+
+    @abstractmethod
+    def locations(self) -> tuple[str, str]:
+        """Where the ``log_data`` and ``song_data`` files are, resolved: an absolute local path
+        or ``s3://bucket/prefix`` (no endpoint). A warehouse is bound to these."""

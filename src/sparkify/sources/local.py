@@ -81,6 +81,12 @@ class LocalSource(Source):
             return str(log.parent)
         return f"{log} + {song}"
 
+    def locations(self) -> tuple[str, str]:
+        """Absolute paths, symbolic links kept: a link re-pointed at a new copy of the data
+        is the same source, as its name says."""
+        log, song = self.roots[FileKind.LOG], self.roots[FileKind.SONG]
+        return os.path.abspath(log), os.path.abspath(song)
+
     @without_gc
     def list_files(self) -> list[SourceFile]:
         files: list[SourceFile] = []

@@ -89,6 +89,9 @@ class S3Source(Source):
                 return f"s3://{log.bucket}/{parent}".rstrip("/")
         return f"{log.uri} + {song.uri}"
 
+    def locations(self) -> tuple[str, str]:
+        return self.roots[FileKind.LOG].uri.rstrip("/"), self.roots[FileKind.SONG].uri.rstrip("/")
+
     def _fail(self, e: BaseException, root: S3Root, action: str) -> SourceError:
         problem: AwsProblem = describe_error(e, action)
         if problem.code in ("AccessDenied", "AllAccessDisabled", "403"):

@@ -136,6 +136,13 @@ CREATE TABLE IF NOT EXISTS "sparkify_manifest" (
 DISTSTYLE ALL
 ENCODE AUTO;
 
+CREATE TABLE IF NOT EXISTS "sparkify_source" (
+    "log_data" VARCHAR(4096) NOT NULL,
+    "song_data" VARCHAR(4096) NOT NULL
+)
+DISTSTYLE ALL
+ENCODE AUTO;
+
 CREATE TABLE IF NOT EXISTS "sparkify_runs" (
     "run_id" VARCHAR(64) NOT NULL,
     "started_at" TIMESTAMP NOT NULL,

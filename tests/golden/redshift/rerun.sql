@@ -6,6 +6,10 @@ BEGIN;
 
 LOCK "sparkify_manifest";
 
+SELECT table_name FROM information_schema.tables WHERE table_schema = %s;
+
+SELECT log_data, song_data FROM "sparkify_source";
+
 SELECT source_file, size, mtime, checksum, records, rejected, id_end FROM sparkify_manifest;
 
 SELECT COUNT(*) FROM "songplays";
@@ -57,7 +61,7 @@ CREATE TEMP TABLE "_load_sparkify_runs" (
 DISTSTYLE EVEN;
 
 COPY "_load_sparkify_runs" ("run_id", "started_at", "finished_at", "sparkify_version", "command", "source", "target", "mode", "files_new", "files_changed", "files_unchanged", "records_read", "records_staged", "records_rejected", "songplays_rows", "users_rows", "songs_rows", "artists_rows", "time_rows", "checks_passed", "checks_failed", "checks_warned", "seconds", "outcome", "error", "exit_code")
-FROM 's3://sparkify-staging/runs/<run>/r003-sparkify_runs.manifest'
+FROM 's3://sparkify-staging/runs/<run>/r004-sparkify_runs.manifest'
 IAM_ROLE 'arn:aws:iam::123456789012:role/sparkify-copy'
 FORMAT AS JSON 'auto'
 MANIFEST

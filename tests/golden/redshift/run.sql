@@ -144,6 +144,13 @@ CREATE TABLE IF NOT EXISTS "load_errors" (
 DISTSTYLE EVEN
 ENCODE AUTO;
 
+CREATE TABLE IF NOT EXISTS "sparkify_source" (
+    "log_data" VARCHAR(4096) NOT NULL,
+    "song_data" VARCHAR(4096) NOT NULL
+)
+DISTSTYLE ALL
+ENCODE AUTO;
+
 CREATE TABLE IF NOT EXISTS "sparkify_runs" (
     "run_id" VARCHAR(64) NOT NULL,
     "started_at" TIMESTAMP NOT NULL,
@@ -185,6 +192,34 @@ BEGIN;
 
 LOCK "sparkify_manifest";
 
+SELECT table_name FROM information_schema.tables WHERE table_schema = %s;
+
+SELECT log_data, song_data FROM "sparkify_source";
+
+SELECT COUNT(*) FROM stv_slices;
+
+CREATE TEMP TABLE "_load_sparkify_source" (
+    "log_data" VARCHAR(4096) NOT NULL,
+    "song_data" VARCHAR(4096) NOT NULL
+)
+DISTSTYLE EVEN;
+
+COPY "_load_sparkify_source" ("log_data", "song_data")
+FROM 's3://sparkify-staging/runs/<run>/r001-sparkify_source.manifest'
+IAM_ROLE 'arn:aws:iam::123456789012:role/sparkify-copy'
+FORMAT AS JSON 'auto'
+MANIFEST
+GZIP
+TIMEFORMAT 'epochmillisecs'
+MAXERROR 0
+REGION 'us-west-2'
+COMPUPDATE OFF STATUPDATE OFF;
+
+INSERT INTO "sparkify_source" ("log_data", "song_data")
+SELECT "log_data", "song_data" FROM "_load_sparkify_source";
+
+DROP TABLE IF EXISTS "_load_sparkify_source";
+
 SELECT source_file, size, mtime, checksum, records, rejected, id_end FROM sparkify_manifest;
 
 CREATE TEMP TABLE "_load_staging_events" (
@@ -210,8 +245,6 @@ CREATE TEMP TABLE "_load_staging_events" (
     "source_line" INTEGER NOT NULL
 )
 DISTSTYLE EVEN;
-
-SELECT COUNT(*) FROM stv_slices;
 
 COPY "_load_staging_events" ("artist", "auth", "firstname", "gender", "iteminsession", "lastname", "length", "level", "location", "method", "page", "registration", "sessionid", "song", "status", "ts", "useragent", "userid", "source_file", "source_line")
 FROM 's3://sparkify-staging/runs/<run>/b001-staging_events.manifest'
@@ -337,7 +370,7 @@ CREATE TEMP TABLE "_load_sparkify_manifest" (
 DISTSTYLE EVEN;
 
 COPY "_load_sparkify_manifest" ("source_file", "kind", "size", "mtime", "checksum", "records", "rejected", "id_end")
-FROM 's3://sparkify-staging/runs/<run>/r001-sparkify_manifest.manifest'
+FROM 's3://sparkify-staging/runs/<run>/r002-sparkify_manifest.manifest'
 IAM_ROLE 'arn:aws:iam::123456789012:role/sparkify-copy'
 FORMAT AS JSON 'auto'
 MANIFEST
@@ -530,7 +563,7 @@ CREATE TEMP TABLE "_load_sparkify_runs" (
 DISTSTYLE EVEN;
 
 COPY "_load_sparkify_runs" ("run_id", "started_at", "finished_at", "sparkify_version", "command", "source", "target", "mode", "files_new", "files_changed", "files_unchanged", "records_read", "records_staged", "records_rejected", "songplays_rows", "users_rows", "songs_rows", "artists_rows", "time_rows", "checks_passed", "checks_failed", "checks_warned", "seconds", "outcome", "error", "exit_code")
-FROM 's3://sparkify-staging/runs/<run>/r002-sparkify_runs.manifest'
+FROM 's3://sparkify-staging/runs/<run>/r003-sparkify_runs.manifest'
 IAM_ROLE 'arn:aws:iam::123456789012:role/sparkify-copy'
 FORMAT AS JSON 'auto'
 MANIFEST
