@@ -160,7 +160,7 @@ def derive(results: list[dict[str, Any]], events: dict[str, int], nbytes: dict[s
 
 
 def verdicts(results: list[dict[str, Any]]) -> list[str]:
-    """One line per project target (DESIGN §8 / issue 7): measured value, target, met or missed."""
+    """One line per project target : measured value, target, met or missed."""
     by_name = {r["approach"]: r for r in results if r["status"] == "ok"}
     lines = []
     full = by_name.get("sparkify-duckdb")

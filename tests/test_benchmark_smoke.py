@@ -1,4 +1,4 @@
-"""The benchmark runs end to end at a small size, and guards issue 7's regression ratio.
+"""The benchmark runs end to end at a small size, and guards its regression ratio.
 
 The guard compares two approaches measured in the same run, never an absolute time: the
 full sparkify load on DuckDB must not be slower than the naive ``read_json`` load. The size,

@@ -1,4 +1,4 @@
-"""The data-quality checks (DESIGN.md §5) fail when the warehouse is wrong: each test breaks a
+"""The data-quality checks fail when the warehouse is wrong: each test breaks a
 loaded warehouse in one way and expects exactly the checks that must see it to fail, and
 `sparkify check` to exit 1. On PostgreSQL a key check answers from the enforced primary key
 when there is one, so the duplicate test drops that key first: the check must then count."""

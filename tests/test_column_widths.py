@@ -1,4 +1,4 @@
-"""Text columns have declared widths in UTF-8 bytes (issue 21): Redshift's DDL declares them,
+"""Text columns have declared widths in UTF-8 bytes: Redshift's DDL declares them,
 and a record with a longer value is rejected, never truncated, with the same reason on DuckDB,
 PostgreSQL and the Redshift stand-in. ``load_errors.raw_text`` is the one unbounded column:
 a rejected record's text is cut to Redshift's widest VARCHAR, the same way on every target.

@@ -1,4 +1,4 @@
-"""Simultaneous runs (issue 8.4): three `sparkify run` processes started at once on the same
+"""Simultaneous runs: three `sparkify run` processes started at once on the same
 warehouse never interleave. With --lock-timeout they queue and the final state equals one run;
 without it the losers stop at once with a clear "busy" error (exit 7) and change nothing."""
 

@@ -1,6 +1,6 @@
-"""NUL characters (U+0000, the JSON escape ``\\u0000``) in text fields (issue 8): PostgreSQL
+"""NUL characters (U+0000, the JSON escape ``\\u0000``) in text fields: PostgreSQL
 and Redshift cannot store them, so no target keeps them, and the same input gives the same
-rows on DuckDB, PostgreSQL and the Redshift stand-in (DESIGN.md §3, invariant 5).
+rows on DuckDB, PostgreSQL and the Redshift stand-in (the same answer everywhere).
 
 They are dropped before a field is checked, typed or matched: a user id ``"1\\u0000"`` is user
 1, a page ``"Next\\u0000Song"`` is a play, a song id of only NULs is missing. An escaped

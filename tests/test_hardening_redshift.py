@@ -1,4 +1,4 @@
-"""The Redshift target under contention and faults (issue 8), on the stand-in cluster of
+"""The Redshift target under contention and faults, on the stand-in cluster of
 :mod:`tests.redshift_emulator` (PostgreSQL with Redshift's SERIALIZABLE transactions, COPY
 from the moto S3 server).
 

@@ -1,4 +1,4 @@
-"""Resources fail under a run (issue 8.5): the DuckDB file system full or read-only, the
+"""Resources fail under a run: the DuckDB file system full or read-only, the
 DuckDB file locked by another process, a PostgreSQL statement timeout, a read-only PostgreSQL
 database, and the PostgreSQL connection dropped at each stage of a load. Each time: one clear
 error line with its exit code, the previous state kept, and the next run completes."""

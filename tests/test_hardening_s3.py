@@ -1,4 +1,4 @@
-"""S3 faults (issue 8.3) and hostile S3 keys (8.6), through a fault-injecting proxy in front of
+"""S3 faults and hostile S3 keys, through a fault-injecting proxy in front of
 the local moto server (:mod:`tests.fault_proxy`): throttling, 500s, connection resets, bodies
 cut off mid-transfer and slow answers are retried with backoff and leave exactly the rows of an
 undisturbed run; a fault that persists ends in one clear error and commits nothing."""

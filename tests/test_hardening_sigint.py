@@ -1,4 +1,4 @@
-"""Ctrl-C during an ``etl`` on PostgreSQL (issue 8): SIGINT before each stage of a load, and
+"""Ctrl-C during an ``etl`` on PostgreSQL: SIGINT before each stage of a load, and
 while the server is executing a statement (blocked on a lock another session holds). Each
 time: the one line ``interrupted: nothing was committed.``, exit code 130, the previous state
 kept, no session left behind, and the next run ends equal to an uninterrupted history.

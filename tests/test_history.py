@@ -1,4 +1,4 @@
-"""Every run leaves a record (issue 20): the row each `run` and `etl` writes to
+"""Every run leaves a record: the row each `run` and `etl` writes to
 ``sparkify_runs`` (committed, rejected by --max-errors, failed inside the warehouse,
 interrupted, killed), ``sparkify history``, no secret in the table, and the table in the DDL
 and the diagram. Through the real command line on DuckDB and PostgreSQL; the Redshift

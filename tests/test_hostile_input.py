@@ -1,5 +1,5 @@
 """Property: hostile input never crashes a run, every record is staged or rejected, and every
-valid record is staged (DESIGN.md §3 invariant 4, §4)."""
+valid record is staged (nothing lost)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Records too big for a JSON load (DESIGN.md §4): rejected alike on every target, through the
+"""Records too big for a JSON load (over 4 MB): rejected alike on every target, through the
 real command line, with the run going on; and DuckDB failures while parsing that say where and
 what to do."""
 

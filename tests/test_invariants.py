@@ -1,4 +1,4 @@
-"""DESIGN.md §3 invariants: idempotent, incremental = full, atomic, nothing lost."""
+"""The warehouse invariants: idempotent, incremental = full, atomic, nothing lost."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """SIGKILL at statement after statement of an `etl` (staging, transform, manifest update), on
 every target: each time the warehouse equals the state before the run, and the next run ends
-equal to an uninterrupted one (DESIGN.md §3 invariant 3)."""
+equal to an uninterrupted one (a run is atomic)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Where a real Redshift cluster is less kind than PostgreSQL (issue 22), on the stand-in of
+"""Where a real Redshift cluster is less kind than PostgreSQL, on the stand-in of
 :mod:`tests.redshift_emulator`, which behaves as the cluster does in each of these respects:
 
 - MAXERROR counts "that number or more" and applies to each COPY: ``--max-errors N`` still means

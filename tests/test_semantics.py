@@ -1,4 +1,4 @@
-"""Row-level tie-breaks of DESIGN.md §3 on hand-made data, on every target."""
+"""Row-level tie-breaks of the star schema on hand-made data, on every target."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Run the data-quality checks of DESIGN.md §5."""
+"""Run the data-quality checks: keys unique and resolved, counts reconciled, rejects reported."""
 
 from __future__ import annotations
 

@@ -27,6 +27,9 @@ class DemoSource(LocalSource):
     def locations(self) -> tuple[str, str]:
         return DEMO, DEMO
 
+    def describe(self) -> str:
+        return f"the generated demo data (seed {DEMO_SEED})"
+
 
 @contextmanager
 def demo_source() -> Iterator[DemoSource]:

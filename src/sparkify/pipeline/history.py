@@ -1,4 +1,4 @@
-"""The record every ``run`` and ``etl`` leaves in ``sparkify_runs`` (DESIGN.md §5).
+"""The record every ``run`` and ``etl`` leaves in ``sparkify_runs``.
 
 A committed run writes its row inside its own transaction, so the row exists exactly when
 the data does. A run that does not commit (failed, interrupted, rejected by ``--max-errors``,

@@ -1,7 +1,7 @@
 """The warehouse schema as data: staging, star and bookkeeping tables.
 
 Declared once here and rendered per dialect by :mod:`sparkify.schema.render`. Column and table
-names of the star schema are a contract (DESIGN.md §3): analysts' queries use them.
+names of the star schema are a contract: analysts' queries use them.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Data-quality check queries (DESIGN.md §5), generated from the schema model.
+"""Data-quality check queries, generated from the schema model.
 
 Every query returns one number. For ``error`` and ``warning`` checks the number is a count of
 offending rows and the check passes when it is zero; ``info`` checks only report a value.
@@ -80,7 +80,7 @@ def _reference(r: Renderer, t: Table, col: str, ref_table: str, ref_col: str) ->
 
 
 def check_queries(r: Renderer) -> list[CheckQuery]:
-    """All checks of DESIGN.md §5, rendered for ``r``'s dialect."""
+    """Every data-quality check, rendered for ``r``'s dialect."""
     checks = [_not_empty(r, t) for t in STAR_TABLES]
     checks += [_primary_key(r, t, t.primary_key) for t in STAR_TABLES if t.primary_key]
     for t in STAR_TABLES:

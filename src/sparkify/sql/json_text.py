@@ -1,7 +1,7 @@
 """DuckDB SQL over raw JSON text, shared by every parser of input records.
 
 NUL characters (U+0000) cannot be stored by PostgreSQL or loaded by Redshift's COPY, so no
-target keeps them: the same input gives the same rows everywhere (DESIGN.md §3, invariant 5).
+target keeps them: the same input gives the same rows everywhere.
 They are removed from a record's JSON text before it is parsed, so a field is checked, typed
 and matched without them.
 """

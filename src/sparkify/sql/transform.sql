@@ -1,4 +1,4 @@
--- The star schema, rebuilt from staging inside the run's transaction (DESIGN.md §3).
+-- The star schema, rebuilt from staging inside the run's transaction.
 -- Portable SQL for DuckDB, PostgreSQL and Redshift; {{macro:arg}} markers are expanded by
 -- the dialect's renderer (sparkify.schema.render), {{fragment:NAME}} by sparkify.sql from
 -- fragments.sql. songplay_id is the staged event's event_id, so a rebuild never renumbers

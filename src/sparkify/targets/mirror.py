@@ -9,7 +9,7 @@ schema is rebuilt here with the DuckDB rendering of the same transform SQL and c
 warehouse in bulk, instead of PostgreSQL inserting every star row one by one with
 ``INSERT … SELECT`` (several times slower). Runs that add files to a loaded warehouse, or reload
 changed files, transform in the warehouse. DuckDB and PostgreSQL give the same rows for the
-same staging (DESIGN.md §3, invariant 5; the tests compare both paths).
+same staging (the same answer everywhere; the tests compare both paths).
 """
 
 from __future__ import annotations
