@@ -50,7 +50,7 @@ def _runs_card(runs: list[Run]) -> str:
     rows = [
         [
             escape(fmt_when(r["started_at"])),
-            escape(f"{r['command']}, {r['mode'] or 'not planned'}"),
+            escape(f"{r['command']}, {r['mode'] or 'stopped before loading'}"),
             _loaded(r),
             "" if r["songplays_rows"] is None else fmt_int(r["songplays_rows"]),
             _outcome(r),
