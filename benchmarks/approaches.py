@@ -272,20 +272,30 @@ def run_sparkify(job: Job, url: str, source: str) -> Outcome:
     return Outcome(done - started, parts, counts, clock.top(done), notes)
 
 
+def _source_link(job: Job, folder: str) -> str:
+    """One source path for the full and the incremental load, as a folder that gains a day
+    looks to a warehouse bound to it: a symbolic link, pointed at ``folder``."""
+    link = Path(job.work) / "source"
+    if link.is_symlink():
+        link.unlink()
+    link.symlink_to(Path(folder).resolve(), target_is_directory=True)
+    return str(link)
+
+
 def sparkify_duckdb(job: Job) -> Outcome:
     """The full load into a new DuckDB file."""
     db = Path(job.work) / "sparkify.duckdb"
     if db.exists():
         db.unlink()
-    return run_sparkify(job, f"duckdb:///{db}", job.full)
+    return run_sparkify(job, f"duckdb:///{db}", _source_link(job, job.full))
 
 
 def sparkify_duckdb_incremental(job: Job) -> Outcome:
-    """One more day of events on top of the full load's warehouse."""
+    """One more day of events on top of the full load's warehouse (the same source path)."""
     db = Path(job.work) / "sparkify.duckdb"
     if not db.exists():
         raise NotAvailable("needs the warehouse of sparkify-duckdb (run it first)")
-    return run_sparkify(job, f"duckdb:///{db}", job.incremental)
+    return run_sparkify(job, f"duckdb:///{db}", _source_link(job, job.incremental))
 
 
 # -- (e, f) PostgreSQL ------------------------------------------------------------------------
