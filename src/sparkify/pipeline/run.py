@@ -11,6 +11,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from sparkify.batch import FileCounts, FileData, FileKind, SourceFile
 from sparkify.config import Settings
 from sparkify.errors import CheckError, SparkifyError, TargetError, TooManyErrorsError
 from sparkify.gcpause import without_gc
@@ -18,8 +19,7 @@ from sparkify.pipeline import binding, manifest
 from sparkify.pipeline.check import CheckReport, run_checks
 from sparkify.pipeline.history import Outcome, RunLog
 from sparkify.pipeline.progress import NullReporter, Reporter
-from sparkify.pipeline.read import FileData, read_files
-from sparkify.pipeline.stage import FileCounts, stage_batch
+from sparkify.pipeline.read import read_files
 from sparkify.pipeline.transform import (
     cleanup,
     run_incremental,
@@ -34,8 +34,9 @@ from sparkify.schema.model import (
     STAGING_TABLES,
     STAR_TABLES,
 )
-from sparkify.sources.base import FileKind, Source, SourceFile
+from sparkify.sources.base import Source
 from sparkify.sql.rejects import FIRST_REJECTS, file_rejects
+from sparkify.staging.parse import stage_batch
 from sparkify.targets.base import Target
 
 MAX_BATCH_FILES = 50_000

@@ -41,8 +41,7 @@ from sparkify.targets.redshift_records import line_buffer
 from sparkify.targets.s3_staging import StagingArea, part_count, split_even
 
 if TYPE_CHECKING:
-    from sparkify.pipeline.read import FileData
-    from sparkify.pipeline.stage import StagedBatch
+    from sparkify.batch import FileData, StagedBatch
 
 Connector = Callable[[ConnectParams], Any]
 """Opens a DB-API connection for the given parameters (default: ``redshift_connector``)."""

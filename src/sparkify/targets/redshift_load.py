@@ -15,13 +15,12 @@ from typing import TYPE_CHECKING
 import duckdb
 import pyarrow as pa
 
+from sparkify.batch import FileCounts, FileData, FileKind, StagedBatch
 from sparkify.errors import QueryError, TooManyErrorsError
-from sparkify.pipeline.read import FileData
-from sparkify.pipeline.stage import FileCounts, StagedBatch, parse_failure
 from sparkify.schema.model import LOAD_ERRORS, STAGING_EVENTS, STAGING_SONGS, Table
-from sparkify.sources.base import FileKind
 from sparkify.sql import redshift as rsql
 from sparkify.sql.staging import kept_raw_text
+from sparkify.staging.parse import parse_failure
 from sparkify.targets.redshift_records import Records, prepare
 
 if TYPE_CHECKING:
