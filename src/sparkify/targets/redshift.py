@@ -37,6 +37,7 @@ from sparkify.targets.base import (
     refused_write,
 )
 from sparkify.targets.redshift_auth import ConnectParams, RedshiftUrl, connect_params
+from sparkify.targets.redshift_load import stage_on_redshift
 from sparkify.targets.redshift_records import line_buffer
 from sparkify.targets.s3_staging import StagingArea, part_count, split_even
 
@@ -340,8 +341,6 @@ class RedshiftTarget(Target):
 
     def stage_files(self, datas: list[FileData]) -> StagedBatch | None:
         """Stage ``datas`` by COPY from S3 (see :mod:`sparkify.targets.redshift_load`)."""
-        from sparkify.targets.redshift_load import stage_on_redshift
-
         self.staging_area()  # its settings are checked before anything is parsed or sent
         self._batches += 1
         return stage_on_redshift(self, datas, self._batches)
