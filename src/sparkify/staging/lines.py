@@ -2,7 +2,9 @@
 
 No Python loop over lines: the texts are joined into one buffer and checked as UTF-8 by
 Arrow; NumPy finds the newlines, and the lines become an Arrow string array whose offsets
-point into that buffer; file and line numbers come from ``searchsorted``.
+point into that buffer; file and line numbers come from ``searchsorted``. Only a file whose
+bytes are not valid UTF-8 is split in Python (:func:`fix_encoding`, the rare slow path), so that
+only its bad lines are rejected.
 """
 
 from __future__ import annotations
