@@ -3,8 +3,8 @@ batches between them and a log batch last; files that fit in one batch stay one 
 
 from __future__ import annotations
 
+from sparkify.batch import FileKind, SourceFile
 from sparkify.pipeline.run import _ordered_batches
-from sparkify.sources.base import FileKind, SourceFile
 
 
 def _files(kind: FileKind, count: int, size: int) -> list[SourceFile]:

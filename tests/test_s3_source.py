@@ -14,11 +14,12 @@ from typing import Any
 
 import pytest
 
+from sparkify.batch import FileKind
 from sparkify.config import Settings, load_settings
 from sparkify.errors import SourceError, TooManyErrorsError
-from sparkify.pipeline.run import EtlResult, RunResult, etl, run
+from sparkify.pipeline.result import EtlResult
+from sparkify.pipeline.run import RunResult, etl, run
 from sparkify.sources import open_source
-from sparkify.sources.base import FileKind
 from sparkify.targets import open_target
 from tests.aws_helpers import client, make_bucket, moto_api, put_objects, upload_tree
 from tests.helpers import event, rows, snapshot, song

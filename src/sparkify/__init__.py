@@ -15,8 +15,7 @@ from sparkify.pipeline.check import run_checks
 from sparkify.pipeline.run import create_tables, etl, run
 from sparkify.sources import open_source
 from sparkify.targets import open_target
-
-__version__ = "0.1.0"
+from sparkify.version import __version__ as __version__
 
 __all__ = [
     "Settings",

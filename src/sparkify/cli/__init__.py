@@ -15,13 +15,14 @@ from typing import NoReturn
 import click
 from rich.text import Text
 
-from sparkify import __version__
 from sparkify.cli import diagram, history, infra, query, report
+from sparkify.cli.interrupt import interrupted, on_sigint
 from sparkify.cli.options import FullHelpGroup
 from sparkify.cli.pipeline import check, create_tables, etl, run
 from sparkify.cli.render import stderr
 from sparkify.cli.tools import generate, sql
 from sparkify.errors import ExitCode, SparkifyError
+from sparkify.version import __version__
 
 
 @click.group(
@@ -75,19 +76,6 @@ def _fail(error: SparkifyError) -> NoReturn:
     sys.exit(int(error.exit_code))
 
 
-_interrupted: list[bool] = []
-
-
-def _on_sigint(signum: int, frame: object) -> None:
-    _interrupted.append(True)
-    raise KeyboardInterrupt
-
-
-def interrupted() -> bool:
-    """Whether Ctrl-C reached this process (a driver may report it as its own error)."""
-    return bool(_interrupted)
-
-
 def _traceback(debug: bool) -> None:
     if debug:
         traceback.print_exc(file=sys.stderr)
@@ -103,11 +91,11 @@ def _stop_interrupted(debug: bool) -> NoReturn:
 def main() -> None:
     """Entry point of the ``sparkify`` console script."""
     debug = "--debug" in sys.argv[1:]
-    signal.signal(signal.SIGINT, _on_sigint)
+    signal.signal(signal.SIGINT, on_sigint)
     try:
         cli.main(standalone_mode=False)
     except SparkifyError as e:
-        if _interrupted:  # a driver reported the interruption as its own error
+        if interrupted():  # a driver reported the interruption as its own error
             _stop_interrupted(debug)
         _traceback(debug)
         _fail(e)
@@ -119,7 +107,7 @@ def main() -> None:
         e.show()
         sys.exit(e.exit_code)
     except Exception:
-        if _interrupted:  # e.g. DuckDB's "Query interrupted", raised as a bare RuntimeError
+        if interrupted():  # e.g. DuckDB's "Query interrupted", raised as a bare RuntimeError
             _stop_interrupted(debug)
         raise
     sys.exit(0)

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 import sparkify.pipeline.run as pipeline
+from sparkify.cli.interrupt import interrupted
 from sparkify.cli.options import common, settings_from, source, target
 from sparkify.cli.render import (
     RichReporter,
@@ -25,14 +26,9 @@ from sparkify.config import Settings
 from sparkify.errors import ConfigError
 from sparkify.pipeline.check import run_checks
 from sparkify.pipeline.demo import demo_source, describe_demo
+from sparkify.pipeline.result import EtlResult
 from sparkify.sources import Source, open_source
 from sparkify.targets import open_target
-
-
-def _interrupted() -> bool:
-    from sparkify.cli import interrupted  # the package's SIGINT handler notes Ctrl-C
-
-    return interrupted()
 
 
 @contextmanager
@@ -56,7 +52,7 @@ dry_run_option = click.option(
 )
 
 
-def _show_dry_run(result: pipeline.EtlResult) -> None:
+def _show_dry_run(result: EtlResult) -> None:
     """The rejects of a dry run, then its failure (too many rejects), if any."""
     table = rejects_table(result)
     if table is not None:
@@ -93,7 +89,7 @@ def run(full_refresh: bool, dry_run: bool, quiet: bool, **params: Any) -> None:
                 reporter=reporter,
                 files=files,
                 dry_run=dry_run,
-                interrupted=_interrupted,
+                interrupted=interrupted,
             )
     stdout.print(etl_summary(result.etl, result.checks if result.checks.results else None))
     for line in rejected_files_warnings(result.etl):
@@ -134,7 +130,7 @@ def etl(full_refresh: bool, dry_run: bool, quiet: bool, **params: Any) -> None:
                 reporter=reporter,
                 files=files,
                 dry_run=dry_run,
-                interrupted=_interrupted,
+                interrupted=interrupted,
             )
         finally:
             tgt.close()

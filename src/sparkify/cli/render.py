@@ -26,7 +26,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sparkify.pipeline.check import CheckReport
-from sparkify.pipeline.run import EtlResult
+from sparkify.pipeline.result import EtlResult
 from sparkify.targets.base import QueryResult
 
 #: Columns of output that is not a terminal (a file, a pipe): wide enough never to cut a line.

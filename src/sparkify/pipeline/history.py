@@ -24,10 +24,11 @@ from sparkify.errors import ExitCode, SparkifyError, TooManyErrorsError
 from sparkify.schema.model import RUNS, STAR_TABLES, ColumnType
 from sparkify.sql import history as history_sql
 from sparkify.targets.base import Target
+from sparkify.version import __version__
 
 if TYPE_CHECKING:
     from sparkify.pipeline.check import CheckReport
-    from sparkify.pipeline.run import EtlResult
+    from sparkify.pipeline.result import EtlResult
     from sparkify.sources.base import Source
 
 #: Longest error message kept in a row (one line).
@@ -145,8 +146,6 @@ class RunLog:
         self, outcome: Outcome, error: str | None = None, exit_code: int | None = None
     ) -> pa.Table:
         """The run's row of ``sparkify_runs``, as it stands now."""
-        from sparkify import __version__
-
         r = self.result
         committed = outcome is Outcome.COMMITTED or outcome is Outcome.DRY_RUN
         counts = r.table_counts if r is not None and committed else {}

@@ -8,10 +8,9 @@ from typing import Any, NamedTuple
 
 import pyarrow as pa
 
-from sparkify.pipeline.read import FileData, is_legacy_checksum, legacy_checksum
-from sparkify.pipeline.stage import FileCounts
+from sparkify.batch import FileCounts, FileData, SourceFile
+from sparkify.pipeline.read import is_legacy_checksum, legacy_checksum
 from sparkify.schema.model import MANIFEST
-from sparkify.sources.base import SourceFile
 from sparkify.targets.base import Target
 
 

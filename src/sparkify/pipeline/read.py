@@ -1,9 +1,9 @@
 """Gather the bytes of input files concurrently and turn them into text.
 
-Work here is per file, never per record: decompress, checksum, strip a UTF-8 BOM and check
-the encoding is checked batch-wide by Arrow later; a file whose bytes are not valid UTF-8 is
-split into lines by :func:`fix_encoding` so that only its bad lines are rejected (the rare
-slow path).
+Work here is per file, never per record: decompress, checksum, strip a UTF-8 BOM. The
+encoding is checked batch-wide by Arrow later (:mod:`sparkify.staging.lines`); a file whose
+bytes are not valid UTF-8 is split into lines there, so that only its bad lines are rejected
+(the rare slow path).
 """
 
 from __future__ import annotations
@@ -13,37 +13,16 @@ import hashlib
 import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 
 from blake3 import blake3
 
-from sparkify.sources.base import Source, SourceFile
+from sparkify.batch import FileData, Reject, SourceFile
+from sparkify.sources.base import Source
 
 BOM = b"\xef\xbb\xbf"
 #: How a manifest checksum of this version starts (BLAKE3, 128 bits, in hex). Manifests
 #: written before it hold 32 hex digits of blake2b: see :func:`legacy_checksum`.
 CHECKSUM_PREFIX = "blake3:"
-
-
-@dataclass(frozen=True)
-class Reject:
-    """A record rejected before DuckDB saw it (bad encoding, corrupt gzip)."""
-
-    line: int | None
-    reason: str
-    raw_text: str
-
-
-@dataclass
-class FileData:
-    """What was read from one file: its checksum, its text and early rejects; ``stored`` is
-    the file's bytes as read (the same object as ``text`` for a plain file without a BOM)."""
-
-    file: SourceFile
-    checksum: str
-    text: bytes
-    rejects: list[Reject] = field(default_factory=list)
-    stored: bytes = b""
 
 
 def checksum_of(file: SourceFile, data: bytes) -> str:
@@ -71,27 +50,6 @@ def _decompress(file: SourceFile, data: bytes) -> tuple[bytes, list[Reject]]:
         return gzip.decompress(data), []
     except (OSError, EOFError, zlib.error) as e:
         return b"", [Reject(None, f"corrupt gzip file: {e}", "")]
-
-
-def fix_encoding(data: FileData) -> None:
-    """Blank out the lines of ``data`` that are not UTF-8 (keeping line numbers) and reject
-    them. Called only for files the batch-wide UTF-8 check found invalid."""
-    try:
-        data.text.decode("utf-8")
-        return
-    except UnicodeDecodeError:
-        pass
-    lines = data.text.split(b"\n")
-    rejects: list[Reject] = []
-    for i, line in enumerate(lines):
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError as e:
-            raw = line.decode("utf-8", errors="backslashreplace")
-            rejects.append(Reject(i + 1, f"invalid UTF-8 at byte {e.start}", raw))
-            lines[i] = b""
-    data.text = b"\n".join(lines)
-    data.rejects.extend(rejects)
 
 
 def decode_file(file: SourceFile, data: bytes) -> FileData:

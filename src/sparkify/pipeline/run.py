@@ -9,17 +9,18 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from sparkify.batch import FileCounts, FileData, FileKind, SourceFile
 from sparkify.config import Settings
-from sparkify.errors import CheckError, SparkifyError, TargetError, TooManyErrorsError
+from sparkify.errors import CheckError, TargetError, TooManyErrorsError
 from sparkify.gcpause import without_gc
 from sparkify.pipeline import binding, manifest
 from sparkify.pipeline.check import CheckReport, run_checks
 from sparkify.pipeline.history import Outcome, RunLog
 from sparkify.pipeline.progress import NullReporter, Reporter
-from sparkify.pipeline.read import FileData, read_files
-from sparkify.pipeline.stage import FileCounts, stage_batch
+from sparkify.pipeline.read import read_files
+from sparkify.pipeline.result import EtlResult, Reject
 from sparkify.pipeline.transform import (
     cleanup,
     run_incremental,
@@ -34,55 +35,14 @@ from sparkify.schema.model import (
     STAGING_TABLES,
     STAR_TABLES,
 )
-from sparkify.sources.base import FileKind, Source, SourceFile
+from sparkify.sources.base import Source
 from sparkify.sql.rejects import FIRST_REJECTS, file_rejects
+from sparkify.staging.parse import stage_batch
 from sparkify.targets.base import Target
 
 MAX_BATCH_FILES = 50_000
 #: How many rejected records a dry run lists.
 DRY_RUN_REJECTS = 20
-
-
-@dataclass(frozen=True)
-class Reject:
-    """One rejected record: where it was and why."""
-
-    source_file: str
-    source_line: int | None
-    reason: str
-
-
-@dataclass
-class EtlResult:
-    """What one ``etl`` did."""
-
-    source: str
-    target: str
-    files_total: int = 0
-    files_new: int = 0
-    files_changed: int = 0
-    files_skipped: int = 0
-    records: int = 0
-    events_staged: int = 0
-    songs_staged: int = 0
-    rejected: int = 0
-    transformed: bool = False
-    incremental: bool = False
-    table_counts: dict[str, int] = field(default_factory=dict)
-    seconds: float = 0.0
-    #: Files of this run all of whose records were rejected: path -> record count.
-    all_rejected: dict[str, int] = field(default_factory=dict)
-    #: Files of this run with rejected records: path -> rejected count.
-    rejected_by_file: dict[str, int] = field(default_factory=dict)
-    #: Rolled back at the end: nothing was committed.
-    dry_run: bool = False
-    #: A dry run's first rejected records (at most ``DRY_RUN_REJECTS``).
-    rejects: list[Reject] = field(default_factory=list)
-    #: A dry run's failure (too many rejects), raised once the result has been shown.
-    failure: SparkifyError | None = None
-    full_refresh: bool = False
-    #: Whether the warehouse had no file loaded before the run (None until it is known).
-    first_load: bool | None = None
 
 
 @dataclass

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from html import escape
 
-from sparkify import __version__
 from sparkify.report.audience import who
 from sparkify.report.cards import period
 from sparkify.report.charts import fmt_int, fmt_pct
@@ -18,6 +17,7 @@ from sparkify.report.listening import what, when
 from sparkify.report.loads import loads
 from sparkify.report.quality import quality
 from sparkify.report.style import CSS
+from sparkify.version import __version__
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sparkify.batch import FileKind, SourceFile
 from sparkify.config import Settings
 from sparkify.errors import ConfigError
-from sparkify.sources.base import FileKind, Source, SourceFile
+from sparkify.sources.base import Source
 from sparkify.sources.local import LocalSource
 
 

@@ -4,21 +4,8 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import Counter
-from enum import StrEnum
-from typing import NamedTuple
 
-
-class FileKind(StrEnum):
-    """Which staging table a file feeds."""
-
-    LOG = "log"
-    SONG = "song"
-
-    @property
-    def folder(self) -> str:
-        """The conventional folder name (``log_data``/``song_data``)."""
-        return f"{self.value}_data"
-
+from sparkify.batch import FileKind, SourceFile
 
 _PLAIN = (".json", ".jsonl", ".ndjson")
 #: Input file names end with one of these (newline-delimited JSON, optionally gzipped).
@@ -76,27 +63,6 @@ def listing_notes(
             line += f"; ignored {_files(sum(skipped.values()))} ({_counts(skipped)})"
         notes.append(line)
     return notes
-
-
-class SourceFile(NamedTuple):
-    """One input file (a tuple: a listing makes 100,000 of them).
-
-    ``path`` is its name relative to the source root, starting with ``log_data/`` or
-    ``song_data/``; it is the identity used by the manifest and in lineage columns, so the
-    same data gives the same rows whether it is read from disk or from S3.
-    """
-
-    path: str
-    kind: FileKind
-    size: int
-    location: str
-    mtime: float | None = None
-    etag: str | None = None
-
-    @property
-    def gzipped(self) -> bool:
-        """Whether the bytes are gzip-compressed."""
-        return self.path.endswith(".gz")
 
 
 class Source(ABC):

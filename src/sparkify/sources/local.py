@@ -6,12 +6,11 @@ import os
 from collections import Counter
 from pathlib import Path
 
+from sparkify.batch import FileKind, SourceFile
 from sparkify.errors import SourceError
 from sparkify.gcpause import without_gc
 from sparkify.sources.base import (
-    FileKind,
     Source,
-    SourceFile,
     is_input_name,
     listing_notes,
     pattern_of,

@@ -17,13 +17,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sparkify.aws import AwsProblem, aws_client, aws_errors, describe_error, parse_s3_uri
+from sparkify.batch import FileKind, SourceFile
 from sparkify.errors import ConfigError, SourceError
 from sparkify.gcpause import without_gc
 from sparkify.sources.base import (
     ACCEPTED,
-    FileKind,
     Source,
-    SourceFile,
     is_input_name,
     listing_notes,
     pattern_of,

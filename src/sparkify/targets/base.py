@@ -17,8 +17,7 @@ if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
 
-    from sparkify.pipeline.read import FileData
-    from sparkify.pipeline.stage import StagedBatch
+    from sparkify.batch import FileData, StagedBatch
     from sparkify.targets.mirror import StagingMirror
 
 Tracer = Callable[[str], None]

@@ -26,7 +26,7 @@ from sparkify.targets.base import (
 )
 
 if TYPE_CHECKING:
-    from sparkify.pipeline.stage import StagedBatch
+    from sparkify.batch import StagedBatch
 
 _LOCK_WORDS = ("Could not set lock", "Conflicting lock")
 #: Words of DuckDB errors that mean the file system refused a write (not a bad statement).

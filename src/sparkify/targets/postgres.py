@@ -60,7 +60,7 @@ from sparkify.targets.pg_connect import check_url, connect_error, mask_url, wher
 from sparkify.targets.pg_copy import COPY_BATCH_ROWS, CopyWriter, csv_chunks
 
 if TYPE_CHECKING:
-    from sparkify.pipeline.stage import StagedBatch
+    from sparkify.batch import StagedBatch
 
 _PLANNED_COLUMNS = (
     (STAGING_EVENTS, ("page", "userid", "song", "artist", "length")),

@@ -37,12 +37,12 @@ from sparkify.targets.base import (
     refused_write,
 )
 from sparkify.targets.redshift_auth import ConnectParams, RedshiftUrl, connect_params
+from sparkify.targets.redshift_load import stage_on_redshift
 from sparkify.targets.redshift_records import line_buffer
 from sparkify.targets.s3_staging import StagingArea, part_count, split_even
 
 if TYPE_CHECKING:
-    from sparkify.pipeline.read import FileData
-    from sparkify.pipeline.stage import StagedBatch
+    from sparkify.batch import FileData, StagedBatch
 
 Connector = Callable[[ConnectParams], Any]
 """Opens a DB-API connection for the given parameters (default: ``redshift_connector``)."""
@@ -341,8 +341,6 @@ class RedshiftTarget(Target):
 
     def stage_files(self, datas: list[FileData]) -> StagedBatch | None:
         """Stage ``datas`` by COPY from S3 (see :mod:`sparkify.targets.redshift_load`)."""
-        from sparkify.targets.redshift_load import stage_on_redshift
-
         self.staging_area()  # its settings are checked before anything is parsed or sent
         self._batches += 1
         return stage_on_redshift(self, datas, self._batches)

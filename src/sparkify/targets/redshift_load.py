@@ -9,23 +9,23 @@ See :mod:`sparkify.sql.redshift` for the statements.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
+from sparkify.batch import FileCounts, FileData, FileKind, StagedBatch
 from sparkify.errors import QueryError, TooManyErrorsError
-from sparkify.pipeline.read import FileData
-from sparkify.pipeline.stage import FileCounts, StagedBatch, parse_failure
 from sparkify.schema.model import LOAD_ERRORS, STAGING_EVENTS, STAGING_SONGS, Table
-from sparkify.sources.base import FileKind
+from sparkify.schema.render import Renderer
 from sparkify.sql import redshift as rsql
 from sparkify.sql.staging import kept_raw_text
+from sparkify.staging.parse import parse_failure
 from sparkify.targets.redshift_records import Records, prepare
-
-if TYPE_CHECKING:
-    from sparkify.targets.redshift import RedshiftTarget
+from sparkify.targets.s3_staging import StagingArea
 
 TABLES = {FileKind.LOG: STAGING_EVENTS, FileKind.SONG: STAGING_SONGS}
 _REJECT_SCHEMA = pa.schema(
@@ -36,6 +36,31 @@ _REJECT_SCHEMA = pa.schema(
         ("raw_text", pa.string()),
     ]
 )
+
+
+class CopyTarget(Protocol):
+    """What loading a batch needs of the Redshift target
+    (:class:`sparkify.targets.redshift.RedshiftTarget` provides it)."""
+
+    renderer: Renderer
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None: ...
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+
+    def parser_connection(self) -> duckdb.DuckDBPyConnection: ...
+
+    def insert_rows(self, table: Table, rows: pa.Table) -> None: ...
+
+    def staging_area(self) -> StagingArea: ...
+
+    def copy_options(self) -> rsql.CopyOptions: ...
+
+    def upload_lines(
+        self, stem: str, data: memoryview, ends: np.ndarray
+    ) -> tuple[list[str], list[tuple[int, int]]]: ...
 
 
 @dataclass
@@ -60,7 +85,7 @@ def _kept(con: duckdb.DuckDBPyConnection, rejects: pa.Table) -> pa.Table:
     return con.from_arrow(rejects).project(columns).to_arrow_table()
 
 
-def _copy(target: RedshiftTarget, sql: str, limit: int) -> None:
+def _copy(target: CopyTarget, sql: str, limit: int) -> None:
     """Run a COPY whose MAXERROR is ``limit`` (see ``CopyOptions.for_run``)."""
     try:
         target.execute(sql)
@@ -79,7 +104,7 @@ def _copy(target: RedshiftTarget, sql: str, limit: int) -> None:
         raise
 
 
-def _load_kind(target: RedshiftTarget, batch: _Batch, recs: Records, stem: str) -> None:
+def _load_kind(target: CopyTarget, batch: _Batch, recs: Records, stem: str) -> None:
     """Upload ``recs`` and COPY them into their load table."""
     table = TABLES[recs.kind]
     r = target.renderer
@@ -101,7 +126,7 @@ def _load_kind(target: RedshiftTarget, batch: _Batch, recs: Records, stem: str) 
     )
 
 
-def _copy_errors(target: RedshiftTarget, batch: _Batch, stem: str) -> Counter[FileKind]:
+def _copy_errors(target: CopyTarget, batch: _Batch, stem: str) -> Counter[FileKind]:
     """Records COPY refused, traced back to their source file, line and raw text; returns how
     many were traced, by kind. Only this batch's parts (``stem`` + ``%``) are asked for."""
     traced: Counter[FileKind] = Counter()
@@ -125,7 +150,7 @@ def _copy_errors(target: RedshiftTarget, batch: _Batch, stem: str) -> Counter[Fi
     return traced
 
 
-def _contract(target: RedshiftTarget, batch: _Batch, recs: Records, traced: int) -> int:
+def _contract(target: CopyTarget, batch: _Batch, recs: Records, traced: int) -> int:
     """Move the accepted rows into staging; returns how many were staged. Every record COPY
     did not load must have been traced (``traced``) to its file and line: nothing is lost."""
     table: Table = TABLES[recs.kind]
@@ -160,7 +185,7 @@ def _counts(batch: _Batch, datas: list[FileData]) -> dict[str, FileCounts]:
     }
 
 
-def stage_on_redshift(target: RedshiftTarget, datas: list[FileData], number: int) -> StagedBatch:
+def stage_on_redshift(target: CopyTarget, datas: list[FileData], number: int) -> StagedBatch:
     """Stage ``datas`` (batch ``number`` of the run) into the staging tables and
     ``load_errors``; returns the batch's counts."""
     con = target.parser_connection()

@@ -20,14 +20,12 @@ import numpy as np
 import pyarrow as pa
 
 from sparkify.arrow_sql import execute_on_arrow
+from sparkify.batch import FileData, FileKind
 from sparkify.limits import MAX_RECORD_BYTES
-from sparkify.pipeline.lines import lines_table, stream_objects
-from sparkify.pipeline.read import FileData
-from sparkify.pipeline.stage import _BLANK as BLANK  # the parser's own definition of blank
 from sparkify.schema.model import Table
-from sparkify.sources.base import FileKind
 from sparkify.sql.json_text import without_nul
-from sparkify.sql.staging import kept_text, oversized_reason, parse_sql, record_size
+from sparkify.sql.staging import NOT_BLANK, kept_text, oversized_reason, parse_sql, record_size
+from sparkify.staging.lines import lines_table, stream_objects
 
 _SCHEMA = pa.schema(
     [("file_idx", pa.int32()), ("line_no", pa.int32()), ("seq", pa.int32()), ("text", pa.string())]
@@ -159,7 +157,7 @@ def _lines(con: duckdb.DuckDBPyConnection, table: str, datas: list[FileData]) ->
         f"CREATE OR REPLACE TEMP TABLE {table} AS "
         + _checked(
             "(SELECT file_idx, line_no, seq, rtrim(text, chr(13) || chr(10)) AS text "
-            f"FROM _rs_arrow WHERE {BLANK})"
+            f"FROM _rs_arrow WHERE {NOT_BLANK})"
         ),
     )
     _streamed(con, table, datas)

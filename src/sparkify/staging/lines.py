@@ -2,7 +2,9 @@
 
 No Python loop over lines: the texts are joined into one buffer and checked as UTF-8 by
 Arrow; NumPy finds the newlines, and the lines become an Arrow string array whose offsets
-point into that buffer; file and line numbers come from ``searchsorted``.
+point into that buffer; file and line numbers come from ``searchsorted``. Only a file whose
+bytes are not valid UTF-8 is split in Python (:func:`fix_encoding`, the rare slow path), so that
+only its bad lines are rejected.
 """
 
 from __future__ import annotations
@@ -12,12 +14,33 @@ import json
 import numpy as np
 import pyarrow as pa
 
-from sparkify.pipeline.read import FileData, fix_encoding
+from sparkify.batch import FileData, Reject
 
 #: Files at least this big get an Arrow chunk of their own (no copy); smaller ones are joined.
 _OWN_CHUNK = 1 << 20
 #: Joined small files per chunk, at most.
 _JOINED_BYTES = 4 << 20
+
+
+def fix_encoding(data: FileData) -> None:
+    """Blank out the lines of ``data`` that are not UTF-8 (keeping line numbers) and reject
+    them. Called only for files the batch-wide UTF-8 check found invalid."""
+    try:
+        data.text.decode("utf-8")
+        return
+    except UnicodeDecodeError:
+        pass
+    lines = data.text.split(b"\n")
+    rejects: list[Reject] = []
+    for i, line in enumerate(lines):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raw = line.decode("utf-8", errors="backslashreplace")
+            rejects.append(Reject(i + 1, f"invalid UTF-8 at byte {e.start}", raw))
+            lines[i] = b""
+    data.text = b"\n".join(lines)
+    data.rejects.extend(rejects)
 
 
 def _newlines(buf: bytes) -> np.ndarray:

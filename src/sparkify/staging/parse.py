@@ -9,47 +9,19 @@ relations on that connection for the target to ingest: ``_staged_events``,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import duckdb
 import numpy as np
 import pyarrow as pa
 
 from sparkify.arrow_sql import execute_on_arrow
+from sparkify.batch import FileCounts, FileData, FileKind, StagedBatch
 from sparkify.errors import QueryError
-from sparkify.pipeline.lines import lines_table, stream_objects
-from sparkify.pipeline.read import FileData
 from sparkify.schema.model import STAGING_EVENTS, STAGING_SONGS, Table
-from sparkify.sources.base import FileKind
-from sparkify.sql.staging import input_columns, kept_raw_text, parse_sql
+from sparkify.sql.staging import NOT_BLANK, input_columns, kept_raw_text, parse_sql
+from sparkify.staging.lines import lines_table, stream_objects
 
 PARSED = {FileKind.LOG: "_parsed_log", FileKind.SONG: "_parsed_song"}
 TABLES = {FileKind.LOG: STAGING_EVENTS, FileKind.SONG: STAGING_SONGS}
-#: Not a blank line. The CASE keeps DuckDB from trimming every line (strlen is O(1)).
-_BLANK = (
-    "CASE WHEN strlen(text) >= 64 THEN true "
-    "ELSE trim(text, chr(32) || chr(9) || chr(13) || chr(10)) <> '' END"
-)
-
-
-@dataclass(frozen=True)
-class FileCounts:
-    """Records found in one file, and how many of them were rejected."""
-
-    records: int
-    rejected: int
-    id_end: int | None = None
-
-
-@dataclass(frozen=True)
-class StagedBatch:
-    """The outcome of parsing one batch; the rows wait in temp relations on ``con``."""
-
-    con: duckdb.DuckDBPyConnection
-    counts: dict[str, FileCounts]
-    events: int
-    songs: int
-    rejected: int
 
 
 def _parse_kind(con: duckdb.DuckDBPyConnection, kind: FileKind, datas: list[FileData]) -> None:
@@ -60,7 +32,7 @@ def _parse_kind(con: duckdb.DuckDBPyConnection, kind: FileKind, datas: list[File
         "_lines_arrow",
         lines,
         f"CREATE OR REPLACE TEMP TABLE {PARSED[kind]} AS "
-        + parse_sql(table, f"(SELECT * FROM _lines_arrow WHERE {_BLANK})"),
+        + parse_sql(table, f"(SELECT * FROM _lines_arrow WHERE {NOT_BLANK})"),
     )
     _reparse_streams(con, kind, datas)
 
