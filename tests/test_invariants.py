@@ -259,6 +259,21 @@ def test_late_songs_and_days_incremental_equals_full(tmp_path: Path, target_url:
 
 
 @pytest.mark.slow
+def _wait_until_open(pid: int, path: Path, timeout: float = 30.0) -> None:
+    """Wait until process ``pid`` has ``path`` open (Linux ``/proc``): the command has then
+    finished starting up and opened the warehouse, whatever the machine's load."""
+    deadline = time.monotonic() + timeout
+    fds = Path(f"/proc/{pid}/fd")
+    while time.monotonic() < deadline:
+        try:
+            if any(os.path.realpath(fd) == str(path.resolve()) for fd in fds.iterdir()):
+                return
+        except (FileNotFoundError, PermissionError):
+            pass  # a descriptor closed while listed, or the process is gone
+        time.sleep(0.02)
+    raise AssertionError(f"process {pid} did not open {path} within {timeout} s")
+
+
 def test_ctrl_c_is_a_clean_message_and_commits_nothing(tmp_path: Path, sample: Path) -> None:
     url = f"duckdb:///{tmp_path / 'w.duckdb'}"
     loaded = source_link(tmp_path / "src", sample)
@@ -269,7 +284,8 @@ def test_ctrl_c_is_a_clean_message_and_commits_nothing(tmp_path: Path, sample: P
     big = source_link(loaded, big)  # the same source, a bigger day
     cmd = [sys.executable, "-m", "sparkify", "etl", "--source", str(big), "--target", url, "-q"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.0)
+    _wait_until_open(proc.pid, tmp_path / "w.duckdb")  # started: past imports, handler set
+    time.sleep(0.3)
     assert proc.poll() is None, "the run finished before it could be interrupted"
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
