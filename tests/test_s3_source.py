@@ -262,10 +262,34 @@ def test_access_denied_is_a_clear_error(
             open_source(_settings(target_url, aws, source=f"s3://{BUCKET}/data")).list_files()
     finally:
         moto_api(aws, "reset-auth", b"inf")
-    assert info.value.message.startswith("Access denied: could not list s3://sparkify-input/data/")
+    assert info.value.message == (
+        "Could not list s3://sparkify-input/data/log_data/: access denied "
+        "(AccessDenied: Access Denied)."
+    )
     assert info.value.hint == (
         "Your AWS identity needs s3:ListBucket on arn:aws:s3:::sparkify-input and s3:GetObject "
         "on arn:aws:s3:::sparkify-input/data/log_data/*."
+    )
+
+
+def test_rejected_credentials_are_a_clear_error(
+    aws: str, target_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_bucket(client("s3"), BUCKET)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIANOSUCHKEY0000000")
+    moto_api(aws, "reset-auth", b"0")
+    try:
+        with pytest.raises(SourceError) as info:
+            open_source(_settings(target_url, aws, source=f"s3://{BUCKET}/data")).list_files()
+    finally:
+        moto_api(aws, "reset-auth", b"inf")
+    assert info.value.message == (
+        "Could not list s3://sparkify-input/data/log_data/: AWS rejected the credentials "
+        "(InvalidAccessKeyId: The AWS Access Key Id you provided does not exist in our records)."
+    )
+    assert info.value.hint == (
+        "The credentials are wrong or expired. Configure AWS credentials: `aws configure`, "
+        "`aws sso login`, AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY."
     )
 
 

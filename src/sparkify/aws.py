@@ -12,33 +12,150 @@ pipeline at a local moto server. boto3 is imported only when a client is made, s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from sparkify.config import Settings
-from sparkify.errors import ConfigError
+from sparkify.errors import ConfigError, SparkifyError
 
 CREDENTIALS_HINT = (
     "Configure AWS credentials: `aws configure`, `aws sso login`, AWS_PROFILE, or "
     "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY."
 )
-_ACCESS_DENIED = {"AccessDenied", "AccessDeniedException", "AllAccessDisabled", "403"}
-_BAD_CREDENTIALS = {
-    "InvalidAccessKeyId",
-    "SignatureDoesNotMatch",
-    "ExpiredToken",
-    "InvalidToken",
-    "InvalidClientTokenId",
-    "UnrecognizedClientException",
-}
+_DEBUG_HINT = "Run again with --debug for details."
+
+
+class AwsFailure(StrEnum):
+    """What sort of failure an AWS error is; a caller may give its own hint for a sort."""
+
+    ACCESS_DENIED = "access denied"
+    BAD_CREDENTIALS = "bad credentials"
+    NO_BUCKET = "no bucket"
+    THROTTLED = "throttled"
+    QUOTA = "quota"
+    STATE = "state"
+    CAPACITY = "capacity"
+    REGION = "region"
+    IN_USE = "in use"
+    OTHER = "other"  # any other AWS error code
+    NO_CREDENTIALS = "no credentials"
+    PROFILE = "profile"
+    LOGIN = "login"
+    NO_REGION = "no region"
+    UNREACHABLE = "unreachable"
+    TIMEOUT = "timeout"
+    INVALID = "invalid"
+    BOTOCORE = "botocore"  # any other client-side failure
+
+
+# AWS error codes -> (sort, what went wrong, how to fix it). In the texts, {region} is the
+# region (or "this region") and {in_region} " in region R" (or nothing).
+_CODES: tuple[tuple[frozenset[str], AwsFailure, str, str], ...] = (
+    (
+        frozenset(
+            (
+                "AccessDenied",
+                "AccessDeniedException",
+                "AllAccessDisabled",
+                "403",
+                "UnauthorizedOperation",
+                "UnauthorizedAccess",
+                "AuthorizationError",
+            )
+        ),
+        AwsFailure.ACCESS_DENIED,
+        "access denied",
+        "",
+    ),
+    (
+        frozenset(
+            (
+                "InvalidAccessKeyId",
+                "SignatureDoesNotMatch",
+                "ExpiredToken",
+                "ExpiredTokenException",
+                "InvalidToken",
+                "InvalidClientTokenId",
+                "UnrecognizedClientException",
+                "AuthFailure",
+                "RequestExpired",
+            )
+        ),
+        AwsFailure.BAD_CREDENTIALS,
+        "AWS rejected the credentials",
+        "The credentials are wrong or expired. " + CREDENTIALS_HINT,
+    ),
+    (
+        frozenset(("NoSuchBucket", "404")),
+        AwsFailure.NO_BUCKET,
+        "the bucket does not exist",
+        "Check the bucket name (and endpoint_url when using an S3-compatible store).",
+    ),
+    (
+        frozenset(("SlowDown", "Throttling", "ThrottlingException", "RequestLimitExceeded")),
+        AwsFailure.THROTTLED,
+        "AWS throttled the requests",
+        "Run again.",
+    ),
+    (
+        frozenset(
+            (
+                "ClusterQuotaExceeded",
+                "NumberOfNodesQuotaExceeded",
+                "NumberOfNodesPerClusterLimitExceeded",
+                "ClusterSnapshotQuotaExceeded",
+                "LimitExceeded",
+                "LimitExceededException",
+                "SecurityGroupLimitExceeded",
+                "RulesPerSecurityGroupLimitExceeded",
+                "TagLimitExceeded",
+            )
+        ),
+        AwsFailure.QUOTA,
+        "an AWS quota is exceeded",
+        "Delete unused resources in {region} or ask for a higher limit in Service Quotas.",
+    ),
+    (
+        frozenset(("InvalidClusterState", "InvalidClusterSnapshotState")),
+        AwsFailure.STATE,
+        "the cluster's current state does not allow it",
+        "Wait until `sparkify infra status` shows the cluster available, then re-run.",
+    ),
+    (
+        frozenset(("InsufficientClusterCapacity",)),
+        AwsFailure.CAPACITY,
+        "AWS has no capacity for this node type now",
+        "Re-run later, or choose another node_type in [cluster].",
+    ),
+    (
+        frozenset(("OptInRequired", "InvalidRegion", "UnsupportedOperation")),
+        AwsFailure.REGION,
+        "not available{in_region}",
+        "Check the region: the service must be enabled there.",
+    ),
+    (
+        frozenset(("DependencyViolation", "DeleteConflict", "InvalidGroup.InUse")),
+        AwsFailure.IN_USE,
+        "it is still in use",
+        "Something else still uses it; detach that (or wait a few minutes) and re-run.",
+    ),
+)
 
 
 @dataclass(frozen=True)
 class AwsProblem:
-    """What went wrong in an AWS call, as a message and a hint; ``code`` is AWS's error code."""
+    """What went wrong in an AWS call: ``code`` is AWS's error code (or the name of a
+    client-side failure), ``clause`` says what failed ("could not …"), ``hint`` how to fix it."""
 
     code: str
-    message: str
+    kind: AwsFailure
+    clause: str
     hint: str
+
+    @property
+    def message(self) -> str:
+        """The clause as a sentence: "Could not …."."""
+        return f"C{self.clause[1:]}."
 
 
 def aws_client(
@@ -52,31 +169,43 @@ def aws_client(
     concurrent requests. With ``anonymous_fallback`` and no credentials anywhere, requests are
     sent unsigned, which reads public buckets (such as ``s3://udacity-dend``).
     """
-    try:
-        import boto3
-        from botocore import UNSIGNED
-        from botocore.config import Config
-        from botocore.exceptions import BotoCoreError
-    except ModuleNotFoundError as e:
-        raise ConfigError(
-            f"boto3 is needed for {service} but is not installed.",
-            "Install the AWS extra: pip install 'sparkify[aws]'.",
-        ) from e
+    boto3 = import_boto3(service, ConfigError)
+    from botocore import UNSIGNED
+    from botocore.exceptions import BotoCoreError
+
     try:
         session = boto3.session.Session(region_name=settings.region)
         options: dict[str, Any] = {
             "retries": {"mode": "adaptive"},
             "max_pool_connections": max_pool,
-            "connect_timeout": 10,
-            "read_timeout": 60,
             "user_agent_extra": "sparkify",
         }
         if anonymous_fallback and session.get_credentials() is None:
             options["signature_version"] = UNSIGNED
-        return session.client(service, endpoint_url=settings.endpoint_url, config=Config(**options))
+        config = client_config(**options)
+        return session.client(service, endpoint_url=settings.endpoint_url, config=config)
     except BotoCoreError as e:
         problem = describe_error(e, f"create the {service} client")
         raise ConfigError(problem.message, problem.hint) from e
+
+
+def import_boto3(needed_for: str, error: type[SparkifyError]) -> Any:
+    """The boto3 module; ``error`` (with an install hint) when the ``aws`` extra is missing."""
+    try:
+        import boto3
+    except ModuleNotFoundError as e:
+        raise error(
+            f"boto3 is needed for {needed_for} but is not installed.",
+            "Install the AWS extra: pip install 'sparkify[aws]'.",
+        ) from e
+    return boto3
+
+
+def client_config(**options: Any) -> Any:
+    """botocore's client ``Config``: 10 s to connect and 60 s to read, plus ``options``."""
+    from botocore.config import Config
+
+    return Config(connect_timeout=10, read_timeout=60, **options)
 
 
 def error_code(exc: BaseException) -> str:
@@ -94,57 +223,48 @@ def _aws_message(exc: BaseException) -> str:
     return " ".join(str(response.get("Error", {}).get("Message", "")).split())[:300]
 
 
-def _client_problem(code: str, exc: BaseException, action: str) -> AwsProblem:
+def _client_problem(exc: BaseException, action: str, region: str | None) -> AwsProblem:
+    code = error_code(exc)
     detail = f"{code}: {_aws_message(exc)}".rstrip(": ").rstrip(".")
-    if code in _ACCESS_DENIED:
-        return AwsProblem(code, f"Access denied: could not {action} ({detail}).", "")
-    if code in _BAD_CREDENTIALS:
-        return AwsProblem(
-            code, f"AWS rejected the credentials: could not {action} ({detail}).", CREDENTIALS_HINT
-        )
-    if code in ("NoSuchBucket", "404"):
-        return AwsProblem(
-            code,
-            f"Could not {action}: the bucket does not exist.",
-            "Check the bucket name (and endpoint_url when using an S3-compatible store).",
-        )
-    if code in ("SlowDown", "Throttling", "ThrottlingException", "RequestLimitExceeded"):
-        return AwsProblem(code, f"AWS throttled the requests: could not {action}.", "Run again.")
-    return AwsProblem(code, f"Could not {action}: {detail}.", "Run again with --debug for details.")
+    in_region = f" in region {region}" if region else ""
+    names = {"region": region or "this region", "in_region": in_region}
+    for codes, kind, reason, hint in _CODES:
+        if code in codes:
+            clause = f"could not {action}: {reason.format(**names)} ({detail})"
+            return AwsProblem(code, kind, clause, hint.format(**names))
+    return AwsProblem(code, AwsFailure.OTHER, f"could not {action}: {detail}", _DEBUG_HINT)
 
 
-def describe_error(exc: BaseException, action: str) -> AwsProblem:
-    """``exc`` (a botocore error) as one line saying what failed, and how to fix it."""
+def describe_error(exc: BaseException, action: str, *, region: str | None = None) -> AwsProblem:
+    """``exc`` (a botocore error) as one clause saying what failed, and how to fix it.
+    ``action`` completes "could not …"; ``region`` (when known) is named where it matters."""
     from botocore import exceptions as bx
 
-    text = str(exc).rstrip(".")  # the messages below end with their own period
     if isinstance(exc, bx.ClientError):
-        return _client_problem(error_code(exc), exc, action)
+        return _client_problem(exc, action, region)
+    text = str(exc).rstrip(".")  # the clause is a sentence's end
+    kind, reason, hint = AwsFailure.BOTOCORE, text, _DEBUG_HINT
     if isinstance(exc, bx.NoCredentialsError | bx.PartialCredentialsError):
-        return AwsProblem(
-            "NoCredentials", f"No AWS credentials: could not {action}.", CREDENTIALS_HINT
+        kind, reason, hint = AwsFailure.NO_CREDENTIALS, "no AWS credentials found", CREDENTIALS_HINT
+    elif isinstance(exc, bx.ProfileNotFound):
+        kind, hint = AwsFailure.PROFILE, "Check AWS_PROFILE."
+    elif isinstance(exc, bx.TokenRetrievalError | bx.SSOError | bx.CredentialRetrievalError):
+        kind, hint = AwsFailure.LOGIN, "Run `aws sso login`, then run again."
+    elif isinstance(exc, bx.NoRegionError):
+        kind, reason, hint = (
+            AwsFailure.NO_REGION,
+            "no AWS region is set",
+            "Set region (or AWS_REGION).",
         )
-    if isinstance(exc, bx.ProfileNotFound):
-        return AwsProblem("ProfileNotFound", f"Could not {action}: {text}.", "Check AWS_PROFILE.")
-    if isinstance(exc, bx.TokenRetrievalError | bx.SSOError | bx.CredentialRetrievalError):
-        return AwsProblem("Credentials", f"Could not {action}: {text}.", "Run `aws sso login`.")
-    if isinstance(exc, bx.NoRegionError):
-        return AwsProblem(
-            "NoRegion", f"Could not {action}: no AWS region is set.", "Set region (or AWS_REGION)."
-        )
-    if isinstance(exc, bx.EndpointConnectionError | bx.ConnectTimeoutError):
-        return AwsProblem(
-            "Unreachable",
-            f"Could not {action}: cannot reach the AWS endpoint ({text}).",
-            "Check the network, the region and endpoint_url / AWS_ENDPOINT_URL.",
-        )
-    if isinstance(exc, bx.ReadTimeoutError):
-        return AwsProblem(
-            "Timeout", f"Could not {action}: AWS did not answer in time.", "Run again."
-        )
-    if isinstance(exc, bx.ParamValidationError):
-        return AwsProblem("Invalid", f"Could not {action}: {text}.", "Check the s3:// URI.")
-    return AwsProblem("BotoCore", f"Could not {action}: {text}.", "Run again with --debug.")
+    elif isinstance(exc, bx.EndpointConnectionError | bx.ConnectTimeoutError):
+        kind, reason = AwsFailure.UNREACHABLE, f"cannot reach the AWS endpoint ({text})"
+        named = f" ({region})" if region else ""
+        hint = f"Check the network, the region{named} and endpoint_url / AWS_ENDPOINT_URL."
+    elif isinstance(exc, bx.ReadTimeoutError):
+        kind, reason, hint = AwsFailure.TIMEOUT, "AWS did not answer in time", "Run again."
+    elif isinstance(exc, bx.ParamValidationError):
+        kind, hint = AwsFailure.INVALID, "Check the s3:// URI."
+    return AwsProblem(type(exc).__name__, kind, f"could not {action}: {reason}", hint)
 
 
 def aws_errors() -> tuple[type[BaseException], ...]:
