@@ -5,8 +5,11 @@ configuration is honoured in one place: profiles (``AWS_PROFILE``), credentials,
 settings (``AWS_MAX_ATTEMPTS``) and ``AWS_ENDPOINT_URL``/``AWS_ENDPOINT_URL_<SERVICE>``. The
 ``endpoint_url`` and ``region`` settings override boto3's choice; that is how tests point the
 pipeline at a local moto server. boto3 is imported only when a client is made, so
-``import sparkify`` works without it. botocore failures become one line with a fix through
-:func:`describe_error`.
+``import sparkify`` works without it.
+
+:func:`describe_error` is the one mapping of botocore failures to one line saying what failed
+and how to fix it, for the pipeline and for ``sparkify infra`` (which words its messages as
+clauses and gives its own hints for a few sorts of failure, see ``infra/aws_errors.py``).
 """
 
 from __future__ import annotations
@@ -48,104 +51,79 @@ class AwsFailure(StrEnum):
     BOTOCORE = "botocore"  # any other client-side failure
 
 
-# AWS error codes -> (sort, what went wrong, how to fix it). In the texts, {region} is the
-# region (or "this region") and {in_region} " in region R" (or nothing).
-_CODES: tuple[tuple[frozenset[str], AwsFailure, str, str], ...] = (
-    (
-        frozenset(
-            (
-                "AccessDenied",
-                "AccessDeniedException",
-                "AllAccessDisabled",
-                "403",
-                "UnauthorizedOperation",
-                "UnauthorizedAccess",
-                "AuthorizationError",
-            )
-        ),
-        AwsFailure.ACCESS_DENIED,
-        "access denied",
-        "",
-    ),
-    (
-        frozenset(
-            (
-                "InvalidAccessKeyId",
-                "SignatureDoesNotMatch",
-                "ExpiredToken",
-                "ExpiredTokenException",
-                "InvalidToken",
-                "InvalidClientTokenId",
-                "UnrecognizedClientException",
-                "AuthFailure",
-                "RequestExpired",
-            )
-        ),
-        AwsFailure.BAD_CREDENTIALS,
-        "AWS rejected the credentials",
+# The AWS error codes of each sort of service-side failure (any other code is OTHER).
+_CODES: dict[AwsFailure, str] = {
+    AwsFailure.ACCESS_DENIED: "AccessDenied AccessDeniedException AllAccessDisabled 403 "
+    "UnauthorizedOperation UnauthorizedAccess AuthorizationError",
+    AwsFailure.BAD_CREDENTIALS: "InvalidAccessKeyId SignatureDoesNotMatch ExpiredToken "
+    "ExpiredTokenException InvalidToken InvalidClientTokenId UnrecognizedClientException "
+    "AuthFailure RequestExpired",
+    AwsFailure.NO_BUCKET: "NoSuchBucket 404",
+    AwsFailure.THROTTLED: "SlowDown Throttling ThrottlingException RequestLimitExceeded",
+    AwsFailure.QUOTA: "ClusterQuotaExceeded NumberOfNodesQuotaExceeded "
+    "NumberOfNodesPerClusterLimitExceeded ClusterSnapshotQuotaExceeded LimitExceeded "
+    "LimitExceededException SecurityGroupLimitExceeded RulesPerSecurityGroupLimitExceeded "
+    "TagLimitExceeded",
+    AwsFailure.STATE: "InvalidClusterState InvalidClusterSnapshotState",
+    AwsFailure.CAPACITY: "InsufficientClusterCapacity",
+    AwsFailure.REGION: "OptInRequired InvalidRegion UnsupportedOperation",
+    AwsFailure.IN_USE: "DependencyViolation DeleteConflict InvalidGroup.InUse",
+}
+_KIND_OF_CODE = {code: kind for kind, codes in _CODES.items() for code in codes.split()}
+# Each sort: what went wrong (after "could not <action>: ") and how to fix it. {detail} is
+# AWS's code and words (or botocore's), {region} the region ("this region" when unknown),
+# {in_region} " in region R" and {named_region} " (R)" (both empty when unknown).
+_WORDS: dict[AwsFailure, tuple[str, str]] = {
+    AwsFailure.ACCESS_DENIED: ("access denied ({detail})", ""),
+    AwsFailure.BAD_CREDENTIALS: (
+        "AWS rejected the credentials ({detail})",
         "The credentials are wrong or expired. " + CREDENTIALS_HINT,
     ),
-    (
-        frozenset(("NoSuchBucket", "404")),
-        AwsFailure.NO_BUCKET,
-        "the bucket does not exist",
+    AwsFailure.NO_BUCKET: (
+        "the bucket does not exist ({detail})",
         "Check the bucket name (and endpoint_url when using an S3-compatible store).",
     ),
-    (
-        frozenset(("SlowDown", "Throttling", "ThrottlingException", "RequestLimitExceeded")),
-        AwsFailure.THROTTLED,
-        "AWS throttled the requests",
-        "Run again.",
-    ),
-    (
-        frozenset(
-            (
-                "ClusterQuotaExceeded",
-                "NumberOfNodesQuotaExceeded",
-                "NumberOfNodesPerClusterLimitExceeded",
-                "ClusterSnapshotQuotaExceeded",
-                "LimitExceeded",
-                "LimitExceededException",
-                "SecurityGroupLimitExceeded",
-                "RulesPerSecurityGroupLimitExceeded",
-                "TagLimitExceeded",
-            )
-        ),
-        AwsFailure.QUOTA,
-        "an AWS quota is exceeded",
+    AwsFailure.THROTTLED: ("AWS throttled the requests ({detail})", "Run again."),
+    AwsFailure.QUOTA: (
+        "an AWS quota is exceeded ({detail})",
         "Delete unused resources in {region} or ask for a higher limit in Service Quotas.",
     ),
-    (
-        frozenset(("InvalidClusterState", "InvalidClusterSnapshotState")),
-        AwsFailure.STATE,
-        "the cluster's current state does not allow it",
+    AwsFailure.STATE: (
+        "the cluster's current state does not allow it ({detail})",
         "Wait until `sparkify infra status` shows the cluster available, then re-run.",
     ),
-    (
-        frozenset(("InsufficientClusterCapacity",)),
-        AwsFailure.CAPACITY,
-        "AWS has no capacity for this node type now",
+    AwsFailure.CAPACITY: (
+        "AWS has no capacity for this node type now ({detail})",
         "Re-run later, or choose another node_type in [cluster].",
     ),
-    (
-        frozenset(("OptInRequired", "InvalidRegion", "UnsupportedOperation")),
-        AwsFailure.REGION,
-        "not available{in_region}",
+    AwsFailure.REGION: (
+        "not available{in_region} ({detail})",
         "Check the region: the service must be enabled there.",
     ),
-    (
-        frozenset(("DependencyViolation", "DeleteConflict", "InvalidGroup.InUse")),
-        AwsFailure.IN_USE,
-        "it is still in use",
+    AwsFailure.IN_USE: (
+        "it is still in use ({detail})",
         "Something else still uses it; detach that (or wait a few minutes) and re-run.",
     ),
-)
+    AwsFailure.OTHER: ("{detail}", _DEBUG_HINT),
+    AwsFailure.NO_CREDENTIALS: ("no AWS credentials found", CREDENTIALS_HINT),
+    AwsFailure.PROFILE: ("{detail}", "Check AWS_PROFILE."),
+    AwsFailure.LOGIN: ("{detail}", "Run `aws sso login`, then run again."),
+    AwsFailure.NO_REGION: ("no AWS region is set", "Set region (or AWS_REGION)."),
+    AwsFailure.UNREACHABLE: (
+        "cannot reach the AWS endpoint ({detail})",
+        "Check the network, the region{named_region} and endpoint_url / AWS_ENDPOINT_URL.",
+    ),
+    AwsFailure.TIMEOUT: ("AWS did not answer in time", "Run again."),
+    AwsFailure.INVALID: ("{detail}", "Check the s3:// URI."),
+    AwsFailure.BOTOCORE: ("{detail}", _DEBUG_HINT),
+}
 
 
 @dataclass(frozen=True)
 class AwsProblem:
-    """What went wrong in an AWS call: ``code`` is AWS's error code (or the name of a
-    client-side failure), ``clause`` says what failed ("could not …"), ``hint`` how to fix it."""
+    """What went wrong in an AWS call: ``code`` is AWS's error code (or the botocore exception's
+    name for a client-side failure), ``kind`` its sort, ``clause`` what failed ("could not
+    <action>: <reason> (<detail>)"), ``hint`` how to fix it."""
 
     code: str
     kind: AwsFailure
@@ -223,48 +201,42 @@ def _aws_message(exc: BaseException) -> str:
     return " ".join(str(response.get("Error", {}).get("Message", "")).split())[:300]
 
 
-def _client_problem(exc: BaseException, action: str, region: str | None) -> AwsProblem:
-    code = error_code(exc)
-    detail = f"{code}: {_aws_message(exc)}".rstrip(": ").rstrip(".")
-    in_region = f" in region {region}" if region else ""
-    names = {"region": region or "this region", "in_region": in_region}
-    for codes, kind, reason, hint in _CODES:
-        if code in codes:
-            clause = f"could not {action}: {reason.format(**names)} ({detail})"
-            return AwsProblem(code, kind, clause, hint.format(**names))
-    return AwsProblem(code, AwsFailure.OTHER, f"could not {action}: {detail}", _DEBUG_HINT)
+def _client_side_failure(exc: BaseException) -> AwsFailure:
+    from botocore import exceptions as bx
+
+    sorts: tuple[tuple[Any, AwsFailure], ...] = (
+        (bx.NoCredentialsError | bx.PartialCredentialsError, AwsFailure.NO_CREDENTIALS),
+        (bx.ProfileNotFound, AwsFailure.PROFILE),
+        (bx.TokenRetrievalError | bx.SSOError | bx.CredentialRetrievalError, AwsFailure.LOGIN),
+        (bx.NoRegionError, AwsFailure.NO_REGION),
+        (bx.EndpointConnectionError | bx.ConnectTimeoutError, AwsFailure.UNREACHABLE),
+        (bx.ReadTimeoutError, AwsFailure.TIMEOUT),
+        (bx.ParamValidationError, AwsFailure.INVALID),
+    )
+    return next((kind for types, kind in sorts if isinstance(exc, types)), AwsFailure.BOTOCORE)
 
 
 def describe_error(exc: BaseException, action: str, *, region: str | None = None) -> AwsProblem:
     """``exc`` (a botocore error) as one clause saying what failed, and how to fix it.
     ``action`` completes "could not …"; ``region`` (when known) is named where it matters."""
-    from botocore import exceptions as bx
+    from botocore.exceptions import ClientError
 
-    if isinstance(exc, bx.ClientError):
-        return _client_problem(exc, action, region)
-    text = str(exc).rstrip(".")  # the clause is a sentence's end
-    kind, reason, hint = AwsFailure.BOTOCORE, text, _DEBUG_HINT
-    if isinstance(exc, bx.NoCredentialsError | bx.PartialCredentialsError):
-        kind, reason, hint = AwsFailure.NO_CREDENTIALS, "no AWS credentials found", CREDENTIALS_HINT
-    elif isinstance(exc, bx.ProfileNotFound):
-        kind, hint = AwsFailure.PROFILE, "Check AWS_PROFILE."
-    elif isinstance(exc, bx.TokenRetrievalError | bx.SSOError | bx.CredentialRetrievalError):
-        kind, hint = AwsFailure.LOGIN, "Run `aws sso login`, then run again."
-    elif isinstance(exc, bx.NoRegionError):
-        kind, reason, hint = (
-            AwsFailure.NO_REGION,
-            "no AWS region is set",
-            "Set region (or AWS_REGION).",
-        )
-    elif isinstance(exc, bx.EndpointConnectionError | bx.ConnectTimeoutError):
-        kind, reason = AwsFailure.UNREACHABLE, f"cannot reach the AWS endpoint ({text})"
-        named = f" ({region})" if region else ""
-        hint = f"Check the network, the region{named} and endpoint_url / AWS_ENDPOINT_URL."
-    elif isinstance(exc, bx.ReadTimeoutError):
-        kind, reason, hint = AwsFailure.TIMEOUT, "AWS did not answer in time", "Run again."
-    elif isinstance(exc, bx.ParamValidationError):
-        kind, hint = AwsFailure.INVALID, "Check the s3:// URI."
-    return AwsProblem(type(exc).__name__, kind, f"could not {action}: {reason}", hint)
+    if isinstance(exc, ClientError):
+        code = error_code(exc)
+        kind = _KIND_OF_CODE.get(code, AwsFailure.OTHER)
+        detail = f"{code}: {_aws_message(exc)}".rstrip(": ")
+    else:
+        code, kind, detail = type(exc).__name__, _client_side_failure(exc), str(exc)
+    names = {
+        "detail": detail.rstrip("."),  # the clause may end a sentence
+        "region": region or "this region",
+        "in_region": f" in region {region}" if region else "",
+        "named_region": f" ({region})" if region else "",
+    }
+    reason, hint = _WORDS[kind]
+    return AwsProblem(
+        code, kind, f"could not {action}: {reason.format(**names)}", hint.format(**names)
+    )
 
 
 def aws_errors() -> tuple[type[BaseException], ...]:
