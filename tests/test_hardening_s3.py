@@ -105,7 +105,8 @@ def test_a_persistent_fault_is_a_clear_error_and_commits_nothing(
         with fault_proxy(aws, [rule]) as proxy, pytest.raises(SourceError) as info:
             _run(target_url, proxy.url)
         expected = {
-            "throttle": f"AWS throttled the requests: could not read {location}.",
+            "throttle": f"Could not read {location}: AWS throttled the requests (SlowDown: "
+            "Please reduce your request rate).",
             "error": f"Could not read {location}: InternalError: We encountered an internal "
             "error. Please try again.",
             "reset": f"Could not read {location}: Connection was closed before we received a "

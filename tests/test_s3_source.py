@@ -247,6 +247,17 @@ def test_empty_prefix_is_a_clear_error(aws: str, target_url: str) -> None:
     assert "holds only other files (*.md: 1)" in info.value.message
 
 
+def _listing_error_with_auth_on(aws: str, target_url: str) -> SourceError:
+    """The error listing s3://BUCKET/data meets while moto checks credentials and IAM."""
+    moto_api(aws, "reset-auth", b"0")
+    try:
+        with pytest.raises(SourceError) as info:
+            open_source(_settings(target_url, aws, source=f"s3://{BUCKET}/data")).list_files()
+    finally:
+        moto_api(aws, "reset-auth", b"inf")
+    return info.value
+
+
 def test_access_denied_is_a_clear_error(
     aws: str, target_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -257,16 +268,30 @@ def test_access_denied_is_a_clear_error(
     key = iam.create_access_key(UserName="no-s3")["AccessKey"]
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", key["AccessKeyId"])
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", key["SecretAccessKey"])
-    moto_api(aws, "reset-auth", b"0")
-    try:
-        with pytest.raises(SourceError) as info:
-            open_source(_settings(target_url, aws, source=f"s3://{BUCKET}/data")).list_files()
-    finally:
-        moto_api(aws, "reset-auth", b"inf")
-    assert info.value.message.startswith("Access denied: could not list s3://sparkify-input/data/")
-    assert info.value.hint == (
+    error = _listing_error_with_auth_on(aws, target_url)
+    assert error.message == (
+        "Could not list s3://sparkify-input/data/log_data/: access denied "
+        "(AccessDenied: Access Denied)."
+    )
+    assert error.hint == (
         "Your AWS identity needs s3:ListBucket on arn:aws:s3:::sparkify-input and s3:GetObject "
         "on arn:aws:s3:::sparkify-input/data/log_data/*."
+    )
+
+
+def test_rejected_credentials_are_a_clear_error(
+    aws: str, target_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_bucket(client("s3"), BUCKET)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIANOSUCHKEY0000000")
+    error = _listing_error_with_auth_on(aws, target_url)
+    assert error.message == (
+        "Could not list s3://sparkify-input/data/log_data/: AWS rejected the credentials "
+        "(InvalidAccessKeyId: The AWS Access Key Id you provided does not exist in our records)."
+    )
+    assert error.hint == (
+        "The credentials are wrong or expired. Configure AWS credentials: `aws configure`, "
+        "`aws sso login`, AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY."
     )
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,9 @@ SECTIONS = ("cluster",)
 # SPARKIFY_* variables that belong to other parts (tests, the sample's location, infra), not to
 # these settings.
 _FOREIGN_ENV_PREFIXES = ("SPARKIFY_CLUSTER_", "SPARKIFY_TEST_", "SPARKIFY_SAMPLE_DIR")
-_SECRET_WORDS = ("password", "secret", "token", "access_key")
+SECRET_WORDS = ("password", "secret", "token", "access_key")
+# An AWS region name: us-west-2, eu-central-1, us-gov-west-1.
+REGION_PATTERN = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d+$")
 
 
 @dataclass(frozen=True)
@@ -58,9 +61,37 @@ _INT_KEYS = {"max_errors", "threads", "batch_mb"}
 _FLOAT_KEYS = {"lock_timeout"}
 
 
-def _suggest(key: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(key, known, n=1)
-    return f"Did you mean '{close[0]}'?" if close else f"Known keys: {', '.join(sorted(known))}."
+def looks_secret(key: str) -> bool:
+    """Whether a setting's name says it holds a secret; no secret is ever a setting."""
+    return any(word in key.lower() for word in SECRET_WORDS)
+
+
+def did_you_mean(name: str, known: Collection[str], what: str = "keys") -> str:
+    """The hint for an unknown name: the closest known one, else every known one."""
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f"Did you mean '{close[0]}'?" if close else f"Known {what}: {', '.join(sorted(known))}."
+
+
+def ignored_variables(
+    keys: Mapping[str, str], known: Collection[str], prefix: str, what: str
+) -> list[str]:
+    """One line for each environment variable of ``keys`` (variable -> the key it names, no
+    known one), naming the closest known key. Such a variable is ignored, not an error:
+    other tools and scripts share the prefix."""
+    lines = []
+    for name in sorted(keys):
+        close = difflib.get_close_matches(keys[name], list(known), n=1)
+        guess = f" Did you mean '{close[0]}' ({prefix}{close[0].upper()})?" if close else ""
+        lines.append(f"environment variable {name} is not a {what}; ignored.{guess}")
+    return lines
+
+
+def config_file_named(path: Path | None, env: Mapping[str, str]) -> Path | None:
+    """The config file the user named: ``path`` (``--config``), else ``$SPARKIFY_CONFIG``;
+    None when neither (then ./sparkify.toml is used if present)."""
+    if path is None and env.get("SPARKIFY_CONFIG"):
+        return Path(env["SPARKIFY_CONFIG"])
+    return path
 
 
 def find_config_file(path: Path | None) -> Path | None:
@@ -103,7 +134,7 @@ def _coerce(key: str, value: object, where: str) -> object:
 
 
 def _refuse_secrets(key: str, value: object, where: str) -> None:
-    if any(word in key.lower() for word in _SECRET_WORDS):
+    if looks_secret(key):
         raise ConfigError(
             f"{where}: '{key}' looks like a secret; secrets are never read from the config file.",
             "Use environment variables, ~/.pgpass, IAM authentication or AWS Secrets Manager.",
@@ -121,7 +152,7 @@ def _from_file(table: Mapping[str, Any], where: str) -> dict[str, object]:
         if key in SECTIONS:
             continue
         if key not in _FIELDS:
-            raise ConfigError(f"{where}: unknown key '{key}'.", _suggest(key, list(_FIELDS)))
+            raise ConfigError(f"{where}: unknown key '{key}'.", did_you_mean(key, _FIELDS))
         _refuse_secrets(key, value, where)
         out[key] = _coerce(key, value, where)
     return out
@@ -145,18 +176,11 @@ def _from_env(env: Mapping[str, str]) -> dict[str, object]:
 
 
 def env_warnings(env: Mapping[str, str] | None = None) -> list[str]:
-    """One line for each ``SPARKIFY_*`` variable that is no setting. Such a variable is
-    ignored, not an error: other tools and scripts share the prefix."""
-    environ = os.environ if env is None else env
-    lines = []
-    for name in sorted(environ):
-        key = _env_key(name)
-        if key is None or key in _FIELDS:
-            continue
-        close = difflib.get_close_matches(key, list(_FIELDS), n=1)
-        guess = f" Did you mean '{close[0]}' ({ENV_PREFIX}{close[0].upper()})?" if close else ""
-        lines.append(f"environment variable {name} is not a sparkify setting; ignored.{guess}")
-    return lines
+    """One line for each ``SPARKIFY_*`` variable that is no setting (see
+    :func:`ignored_variables`)."""
+    keys = {name: _env_key(name) for name in (os.environ if env is None else env)}
+    unknown = {name: key for name, key in keys.items() if key is not None and key not in _FIELDS}
+    return ignored_variables(unknown, _FIELDS, ENV_PREFIX, "sparkify setting")
 
 
 def load_settings(
@@ -167,9 +191,7 @@ def load_settings(
     """Merge defaults, the config file, ``SPARKIFY_*`` variables and ``overrides`` (flags the
     user typed; ``None`` values are ignored)."""
     environ = os.environ if env is None else env
-    if config_file is None and environ.get("SPARKIFY_CONFIG"):
-        config_file = Path(environ["SPARKIFY_CONFIG"])
-    found = find_config_file(config_file)
+    found = find_config_file(config_file_named(config_file, environ))
     values: dict[str, object] = {}
     if found is not None:
         values.update(_from_file(read_config_file(found), str(found)))

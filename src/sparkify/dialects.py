@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
 from enum import StrEnum
 
+from sparkify.config import did_you_mean
 from sparkify.errors import ConfigError
 
 
@@ -24,7 +24,5 @@ class Dialect(StrEnum):
         for member in cls:
             if member.value == key:
                 return member
-        names = [m.value for m in cls]
-        close = difflib.get_close_matches(key, names, n=1)
-        hint = f"Did you mean '{close[0]}'?" if close else f"Known targets: {', '.join(names)}."
+        hint = did_you_mean(key, [m.value for m in cls], "targets")
         raise ConfigError(f"Unknown target '{name}'.", hint)

@@ -7,7 +7,7 @@ from botocore.exceptions import ClientError
 
 from sparkify.errors import ExitCode, InfraError
 from sparkify.infra import ClusterSettings, make_clients, pause, status, up
-from sparkify.infra.aws_errors import AwsCall, translate_client_error
+from sparkify.infra.aws_errors import AwsCall, translate_error
 
 from .conftest import TEST_CIDR
 
@@ -35,7 +35,7 @@ def _client_error(code: str, message: str = "details from AWS") -> ClientError:
     ],
 )
 def test_translation_table(code: str, in_message: str, in_hint: str) -> None:
-    error = translate_client_error(_client_error(code), "create Redshift cluster 'x'", "us-west-2")
+    error = translate_error(_client_error(code), "create Redshift cluster 'x'", "us-west-2")
     assert isinstance(error, InfraError)
     assert error.exit_code == ExitCode.INFRA
     assert error.message.startswith("could not create Redshift cluster 'x'")
@@ -70,6 +70,16 @@ def test_missing_credentials(moto: str, monkeypatch: pytest.MonkeyPatch) -> None
         up(settings, make_clients(settings))
     assert "no AWS credentials found" in info.value.message
     assert "aws configure" in (info.value.hint or "")
+
+
+def test_an_unknown_profile_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "no-such-profile")
+    with pytest.raises(InfraError) as info:
+        make_clients(ClusterSettings(allow_cidr=TEST_CIDR))
+    assert info.value.message == (
+        "could not start an AWS session: The config profile (no-such-profile) could not be found"
+    )
+    assert info.value.hint == "Check AWS_PROFILE."
 
 
 def test_unreachable_endpoint(moto: str) -> None:

@@ -118,6 +118,14 @@ def test_secrets_are_never_settings() -> None:
     with pytest.raises(ConfigError, match="secret") as info:
         ClusterSettings.from_mapping({"admin_password": "hunter2"}, {})
     assert "hunter2" not in str(info.value)
+
+
+def test_a_secret_is_recognised_whatever_the_case_of_its_name() -> None:
+    with pytest.raises(ConfigError) as info:
+        ClusterSettings.from_mapping({"Admin_Password": "hunter2"}, {})
+    assert info.value.message == (
+        "[cluster] Admin_Password looks like a secret; sparkify never reads secrets from settings"
+    )
     with pytest.raises(ConfigError, match="secret"):
         ClusterSettings.from_mapping({}, {"SPARKIFY_CLUSTER_MASTER_PASSWORD": "hunter2"})
 

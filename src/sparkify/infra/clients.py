@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from sparkify.aws import client_config, import_boto3
 from sparkify.errors import InfraError
 from sparkify.infra.aws_errors import AwsCall
 from sparkify.infra.settings import ClusterSettings
@@ -72,20 +73,12 @@ def make_clients(settings: ClusterSettings, *, max_attempts: int = 5) -> AwsClie
     ``max_attempts`` bounds botocore's retries (standard mode, with backoff) on throttling and
     transient network errors.
     """
-    try:
-        import boto3
-        from botocore.config import Config
-    except ModuleNotFoundError as e:
-        raise InfraError(
-            "boto3 is not installed, so sparkify cannot manage AWS resources",
-            "Install the AWS extra: pip install 'sparkify[aws]'.",
-        ) from e
-    session = boto3.session.Session(region_name=settings.region)
-    config = Config(
+    boto3 = import_boto3("sparkify infra", InfraError)
+    with AwsCall("start an AWS session", settings.region):
+        session = boto3.session.Session(region_name=settings.region)
+    config = client_config(
         region_name=settings.region,
         retries={"mode": "standard", "max_attempts": max_attempts},
-        connect_timeout=10,
-        read_timeout=60,
         user_agent_extra="sparkify-infra",
     )
     return AwsClients(session, config, settings.region, settings.endpoint_url)

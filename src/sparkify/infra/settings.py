@@ -8,7 +8,6 @@ and kept by AWS Secrets Manager (``ManageMasterPassword``).
 
 from __future__ import annotations
 
-import difflib
 import ipaddress
 import os
 import re
@@ -17,13 +16,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from sparkify.config import (
+    REGION_PATTERN,
+    config_file_named,
+    did_you_mean,
+    ignored_variables,
+    looks_secret,
+    read_config_file,
+)
 from sparkify.errors import ConfigError
 
 ENV_PREFIX = "SPARKIFY_CLUSTER_"
 DEFAULT_IP_LOOKUP_URL = "https://checkip.amazonaws.com"
-_SECRET_WORDS = ("password", "secret", "token", "access_key")
 _IDENTIFIER = re.compile(r"^[a-z](?:[a-z0-9]|-(?!-)){0,62}$")
-_REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d+$")
 _ADMIN_USER = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,127}$")
 _DATABASE = re.compile(r"^[a-z_][a-z0-9_$]{0,63}$")
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -97,7 +102,7 @@ class ClusterSettings:
         for name, raw in env.items():
             if name.startswith(ENV_PREFIX):
                 key = name[len(ENV_PREFIX) :].lower()
-                if key in _KINDS or _secret(key):  # other unknown names: env_warnings
+                if key in _KINDS or looks_secret(key):  # other unknown names: env_warnings
                     values[key] = _convert(key, raw, f"environment variable {name}", from_env=True)
         return cls(**values)  # type: ignore[arg-type]
 
@@ -106,7 +111,7 @@ class ClusterSettings:
         typed = {key: value for key, value in overrides.items() if value is not None}
         for key in typed:
             if key not in _KINDS:
-                raise ConfigError(f"unknown cluster setting '{key}'", _suggest(key, list(_KINDS)))
+                raise ConfigError(f"unknown cluster setting '{key}'", did_you_mean(key, _KINDS))
         return replace(self, **typed)  # type: ignore[arg-type]
 
     @property
@@ -125,12 +130,8 @@ def load_cluster_settings(
 ) -> ClusterSettings:
     """Defaults < ``[cluster]`` of the config file (``config``, ``$SPARKIFY_CONFIG`` or
     ./sparkify.toml) < ``SPARKIFY_CLUSTER_*`` < ``overrides`` (flags typed)."""
-    from sparkify.config import read_config_file
-
     environ = os.environ if env is None else env
-    if config is None and environ.get("SPARKIFY_CONFIG"):
-        config = Path(environ["SPARKIFY_CONFIG"])
-    table = read_config_file(config).get("cluster", {})
+    table = read_config_file(config_file_named(config, environ)).get("cluster", {})
     if not isinstance(table, Mapping):
         raise ConfigError("'cluster' in the config file must be a table", "Write it as [cluster].")
     settings = ClusterSettings.from_mapping(table, environ)
@@ -268,39 +269,26 @@ _KINDS: dict[str, _Converter] = {
 SETTING_KEYS = tuple(_KINDS)
 
 
-def _suggest(key: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(key, known, n=1)
-    return f"Did you mean '{close[0]}'?" if close else f"Known keys: {', '.join(sorted(known))}."
-
-
 def env_warnings(env: Mapping[str, str] | None = None) -> list[str]:
-    """One line for each ``SPARKIFY_CLUSTER_*`` variable that is no cluster setting (ignored,
-    not an error: other tools and scripts share the prefix)."""
+    """One line for each ``SPARKIFY_CLUSTER_*`` variable that is no cluster setting (see
+    :func:`~sparkify.config.ignored_variables`); a secret's name is refused, not ignored."""
     environ = os.environ if env is None else env
-    lines = []
-    for name in sorted(environ):
-        key = name[len(ENV_PREFIX) :].lower()
-        if not name.startswith(ENV_PREFIX) or key in _KINDS or _secret(key):
-            continue
-        close = difflib.get_close_matches(key, list(_KINDS), n=1)
-        guess = f" Did you mean '{close[0]}' ({ENV_PREFIX}{close[0].upper()})?" if close else ""
-        lines.append(f"environment variable {name} is not a cluster setting; ignored.{guess}")
-    return lines
-
-
-def _secret(key: str) -> bool:
-    return any(word in key for word in _SECRET_WORDS)
+    keys = {
+        name: name[len(ENV_PREFIX) :].lower() for name in environ if name.startswith(ENV_PREFIX)
+    }
+    unknown = {n: k for n, k in keys.items() if k not in _KINDS and not looks_secret(k)}
+    return ignored_variables(unknown, _KINDS, ENV_PREFIX, "cluster setting")
 
 
 def _convert(key: str, raw: object, where: str, *, from_env: bool) -> object:
-    if _secret(key):
+    if looks_secret(key):
         raise ConfigError(
             f"{where} looks like a secret; sparkify never reads secrets from settings",
             "The admin password is generated and kept by AWS Secrets Manager; remove this key.",
         )
     converter = _KINDS.get(key)
     if converter is None:
-        raise ConfigError(f"unknown setting: {where}", _suggest(key, list(_KINDS)))
+        raise ConfigError(f"unknown setting: {where}", did_you_mean(key, _KINDS))
     try:
         return converter(raw, from_env)
     except ValueError as e:
@@ -336,7 +324,7 @@ def _validate(s: ClusterSettings) -> None:
         s.admin_user,
         "Start with a letter; then letters, digits or underscores.",
     )
-    _check(bool(_REGION.match(s.region)), "region", s.region, "Use a region like us-west-2.")
+    _check(bool(REGION_PATTERN.match(s.region)), "region", s.region, "Use a region like us-west-2.")
     _check(1 <= s.port <= 65535, "port", s.port, "Use a TCP port; Redshift's default is 5439.")
     _check(bool(s.source_buckets), "source_buckets", s.source_buckets, "Name at least one.")
     for entry in s.source_buckets:

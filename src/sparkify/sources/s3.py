@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sparkify.aws import AwsProblem, aws_client, aws_errors, describe_error, parse_s3_uri
+from sparkify.aws import AwsFailure, aws_client, aws_errors, describe_error, parse_s3_uri
 from sparkify.batch import FileKind, SourceFile
 from sparkify.errors import ConfigError, SourceError
 from sparkify.gcpause import without_gc
@@ -92,10 +92,10 @@ class S3Source(Source):
         return self.roots[FileKind.LOG].uri.rstrip("/"), self.roots[FileKind.SONG].uri.rstrip("/")
 
     def _fail(self, e: BaseException, root: S3Root, action: str) -> SourceError:
-        problem: AwsProblem = describe_error(e, action)
-        if problem.code in ("AccessDenied", "AllAccessDisabled", "403"):
+        problem = describe_error(e, action)
+        if problem.kind is AwsFailure.ACCESS_DENIED:
             return SourceError(problem.message, _access_hint(root, self.anonymous))
-        if problem.code in ("NoSuchBucket", "404"):
+        if problem.kind is AwsFailure.NO_BUCKET:
             return SourceError(
                 f"S3 bucket '{root.bucket}' does not exist ({root.uri}).",
                 "Check the bucket name in --source/--log-data/--song-data (and endpoint_url).",

@@ -19,6 +19,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from sparkify.config import REGION_PATTERN
 from sparkify.schema.model import Column, ColumnType, Table
 from sparkify.schema.render import Renderer
 from sparkify.sql.staging import input_columns
@@ -27,7 +28,6 @@ ROLE_PLACEHOLDER = "<iam-role-arn>"
 REGION_PLACEHOLDER = "<region>"
 MAXERROR_LIMIT = 100_000  # the largest MAXERROR Redshift accepts
 _ROLE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$")
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 _URL = re.compile(r"^s3://[^'\\\s]+$")  # no quote, backslash or space: nothing can escape
 _INT32 = (-2147483648, 2147483647)
 
@@ -106,7 +106,9 @@ def copy_statement(
         f"MAXERROR {int(options.max_errors)}",
     ]
     if options.region:
-        lines.append(f"REGION {_literal(options.region, _REGION, REGION_PLACEHOLDER, 'region')}")
+        lines.append(
+            f"REGION {_literal(options.region, REGION_PATTERN, REGION_PLACEHOLDER, 'region')}"
+        )
     lines.append("COMPUPDATE OFF STATUPDATE OFF")
     return "\n".join(lines)
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from sparkify.aws import aws_client, aws_errors, describe_error
+from sparkify.aws import AwsFailure, aws_client, aws_errors, describe_error
 from sparkify.config import Settings
 from sparkify.errors import TargetError
 
@@ -184,7 +184,7 @@ def _from_iam(url: RedshiftUrl, settings: Settings) -> ConnectParams:
         hint = problem.hint
         if problem.code in ("ClusterNotFound", "ClusterNotFoundFault"):
             hint = "Check the cluster id (`sparkify infra status`) and the region."
-        elif problem.code.startswith("AccessDenied"):
+        elif problem.kind is AwsFailure.ACCESS_DENIED:
             hint = (
                 "Your AWS identity needs redshift:GetClusterCredentials on "
                 f"dbuser:{cluster}/{url.user}."

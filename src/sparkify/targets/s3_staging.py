@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from sparkify.aws import aws_errors, describe_error, parse_s3_uri
+from sparkify.aws import AwsFailure, aws_errors, describe_error, parse_s3_uri
 from sparkify.errors import ConfigError, TargetError
 
 FILE_NAME_CHARS = 256  # SYS_LOAD_ERROR_DETAIL.file_name is character(256): longer URLs are cut
@@ -98,7 +98,7 @@ class StagingArea:
     def _fail(self, e: BaseException, action: str) -> TargetError:
         problem = describe_error(e, action)
         hint = problem.hint
-        if problem.code in ("AccessDenied", "403"):
+        if problem.kind is AwsFailure.ACCESS_DENIED:
             hint = (
                 f"The identity running sparkify needs s3:PutObject, s3:GetObject and "
                 f"s3:DeleteObject on arn:aws:s3:::{self.bucket}/{self.prefix.split('/')[0]}/*."
@@ -138,7 +138,7 @@ class StagingArea:
         try:
             answer = self.client.get_bucket_location(Bucket=self.bucket)
         except aws_errors() as e:
-            if describe_error(e, "").code in ("NoSuchBucket", "404"):
+            if describe_error(e, "").kind is AwsFailure.NO_BUCKET:
                 raise TargetError(
                     f"The staging bucket '{self.bucket}' does not exist ({self.root}).",
                     "Create it in the cluster's region or fix s3_staging.",
