@@ -148,6 +148,7 @@ def _checked(rows: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[Any
 
 @pytest.mark.postgres
 @pytest.mark.aws
+@pytest.mark.slow
 def test_over_long_values_are_rejected_alike_on_every_target(
     pg_url: str, cluster: dict[str, Any], tmp_path: Path
 ) -> None:

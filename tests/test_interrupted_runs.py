@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import pytest
 
 from sparkify.errors import ExitCode
 from tests.helpers import (
@@ -92,6 +93,7 @@ def _equals_uninterrupted(url: str, first: Path, later: Path) -> None:
         assert snapshot(url, EVERY_TABLE) == snapshot(reference, EVERY_TABLE)
 
 
+@pytest.mark.slow
 def test_ctrl_c_before_each_stage_keeps_the_previous_state(pg_url: str, tmp_path: Path) -> None:
     first, later = _two_loads(tmp_path)
     _load(pg_url, first)
@@ -118,6 +120,7 @@ def _wait_until_blocked(url: str, proc: subprocess.Popen[str]) -> str:
     raise AssertionError(f"the run never waited for the lock (exit code {proc.poll()})")
 
 
+@pytest.mark.slow
 def test_ctrl_c_while_the_server_runs_a_statement(pg_url: str, tmp_path: Path) -> None:
     first, later = _two_loads(tmp_path)
     _load(pg_url, first)

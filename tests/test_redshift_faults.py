@@ -112,6 +112,7 @@ def _simultaneous(
     return [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in procs]
 
 
+@pytest.mark.slow
 def test_simultaneous_runs_on_a_new_warehouse_end_as_one_run(
     cluster: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -122,6 +123,7 @@ def test_simultaneous_runs_on_a_new_warehouse_end_as_one_run(
     assert client("s3").list_objects_v2(Bucket=STAGING).get("KeyCount") == 0
 
 
+@pytest.mark.slow
 def test_simultaneous_runs_when_new_days_arrive_end_as_one_run(
     cluster: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -201,6 +203,7 @@ def _fault_runs(
     return errors
 
 
+@pytest.mark.slow
 def test_connection_dropped_at_each_stage_keeps_the_previous_state(
     cluster: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -225,6 +228,7 @@ def test_connection_dropped_at_each_stage_keeps_the_previous_state(
     assert without_identity(_rows(cluster)) == without_identity(_reference(cluster, first, later))
 
 
+@pytest.mark.slow
 def test_copy_of_a_missing_s3_object_keeps_the_previous_state(
     cluster: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -256,6 +260,7 @@ KILL_BEFORE = (
 )
 
 
+@pytest.mark.slow
 def test_killed_run_keeps_the_previous_state(cluster: dict[str, Any], tmp_path: Path) -> None:
     first, later = _two_loads(tmp_path)
     _load(cluster, first)

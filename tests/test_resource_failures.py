@@ -62,6 +62,7 @@ def _file_size_limit(limit: int) -> Callable[[], None]:
     return setup
 
 
+@pytest.mark.slow
 def test_duckdb_disk_full_keeps_the_previous_state(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     url = f"duckdb:///{db}"
@@ -122,6 +123,7 @@ def test_duckdb_read_only_file_system_is_a_clear_error(tmp_path: Path) -> None:
     assert snapshot(url, EVERY_TABLE) == before
 
 
+@pytest.mark.slow
 def test_duckdb_locked_by_another_process_waits_or_refuses(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     url = f"duckdb:///{db}"
