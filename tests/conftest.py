@@ -3,6 +3,11 @@
 `SPARKIFY_TEST_TARGETS` (comma list, default "duckdb,postgres") chooses the targets. A
 PostgreSQL database is created per test and dropped afterwards; when the server cannot be
 reached the test is skipped with the reason, except in CI (`CI=true`), where it fails.
+
+Markers follow from the fixtures a test uses (see `pytest_collection_modifyitems`): a test
+that reaches PostgreSQL, the moto server or the real sample through a fixture is marked
+`postgres`, `aws` or `sample` without saying so itself. A test that asks for such a fixture
+only at run time (`request.getfixturevalue`) carries the marker by hand.
 """
 
 from __future__ import annotations
@@ -28,6 +33,29 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="Rewrite golden SQL files from the current output (review the diff).",
     )
+
+
+#: Fixture -> the markers of every test that uses it (directly or through another fixture).
+FIXTURE_MARKERS = {
+    "pg_url": ("postgres",),
+    "pg_c": ("postgres",),
+    "moto_endpoint": ("aws",),
+    "moto_server": ("aws",),
+    "sample": ("sample",),
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test for the servers and data its fixtures need, so that ``-m "not
+    postgres"`` and the like leave out exactly the tests that cannot run without them."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        wanted = {m for name in names & FIXTURE_MARKERS.keys() for m in FIXTURE_MARKERS[name]}
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("target_url") == "postgres":
+            wanted.add("postgres")  # target_url reaches pg_url only at run time
+        for marker in sorted(wanted - {m.name for m in item.iter_markers()}):
+            item.add_marker(marker)
 
 
 def _targets() -> list[str]:

@@ -1,4 +1,4 @@
-"""Small helpers for tests: run the CLI in-process, read tables, write input files."""
+"""Small helpers for tests: run the CLI in-process, load and read warehouses, write input files."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from click.testing import CliRunner, Result
 from sparkify.cli import cli
 from sparkify.config import load_settings
 from sparkify.errors import SparkifyError
+from sparkify.pipeline.run import run
 from sparkify.schema.model import LOADED_TABLES, MANIFEST, STAR_TABLES
+from sparkify.sources import open_source
 from sparkify.targets import open_target
 
 STAR = [t.name for t in STAR_TABLES]
@@ -22,6 +24,17 @@ STAR = [t.name for t in STAR_TABLES]
 EVERY_TABLE = [t.name for t in LOADED_TABLES]
 #: Every table but the manifest (whose mtimes and checksums differ between copies of data).
 DATA_TABLES = [n for n in EVERY_TABLE if n != MANIFEST.name]
+#: The first statement of each stage of a PostgreSQL load that changes files (as the target's
+#: tracer sees it): where the fault tests cut the connection or interrupt the run.
+POSTGRES_LOAD_STAGES = (
+    'DELETE FROM "staging_events"',
+    'COPY "staging_events"',
+    'COPY "sparkify_manifest"',
+    "ANALYZE",
+    "TRUNCATE songplays",
+    "INSERT INTO songplays",
+    "COMMIT",
+)
 
 
 @dataclass
@@ -69,6 +82,37 @@ def snapshot(url: str, tables: list[str] | None = None) -> dict[str, list[tuple[
         quoted = f'"{name}"'
         out[name] = sorted(rows(url, f"SELECT * FROM {quoted}"), key=repr)
     return out
+
+
+def run_load(url: str, source: Path) -> None:
+    """Load ``source`` into the warehouse at ``url`` through the library (``sparkify run``)."""
+    settings = load_settings(overrides={"source": str(source), "target": url})
+    with open_target(settings) as target:
+        run(open_source(settings), target, settings)
+
+
+def load_checked(url: str, source: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Load ``source`` into ``url`` (its checks must pass); then every loaded table's rows."""
+    settings = load_settings(overrides={"source": str(source), "target": url})
+    with open_target(settings) as target:
+        checked = run(open_source(settings), target, settings).checks
+    assert checked.ok, checked.failures
+    return snapshot(url, EVERY_TABLE)
+
+
+def daily_source(root: Path, days: int, events: int = 40) -> Path:
+    """A source under ``root``: ``days`` log files (``log_data/dayNN.json``) of ``events``
+    plays each, by seven users, and three songs (``T1`` is the one played). Calling it again
+    with more days rewrites the earlier days with the same bytes and adds the new ones."""
+    for day in range(days):
+        records: list[dict[str, Any] | str] = [
+            event(ts=1541000000000 + day * 86_400_000 + i * 1000, userId=str(i % 7 + 1), song="T1")
+            for i in range(events)
+        ]
+        write_log(root / "log_data" / f"day{day:02d}.json", records)
+    for i in range(3):
+        write_song(root, song(song_id=f"SO{i}", title=f"T{i}"))
+    return root
 
 
 def write_log(path: Path, records: list[dict[str, Any] | str], *, gz: bool = False) -> Path:

@@ -25,8 +25,8 @@ from sparkify.schema.model import (
     ColumnType,
 )
 from sparkify.schema.render import renderer_for
-from tests.helpers import event, song, write_log, write_song
-from tests.test_hardening_nul import _comparable, _load, _on_redshift
+from tests.helpers import event, load_checked, song, write_log, write_song
+from tests.redshift_helpers import comparable_with_redshift, load_on_redshift
 
 pytest_plugins = ["tests.moto_fixtures", "tests.redshift_fixtures"]
 
@@ -148,15 +148,16 @@ def _checked(rows: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[Any
 
 @pytest.mark.postgres
 @pytest.mark.aws
+@pytest.mark.slow
 def test_over_long_values_are_rejected_alike_on_every_target(
     pg_url: str, cluster: dict[str, Any], tmp_path: Path
 ) -> None:
     source, lines = _source(tmp_path / "src")
     expected = _expected(lines)
-    duck = _load(f"duckdb:///{tmp_path / 'w.duckdb'}", source)
+    duck = load_checked(f"duckdb:///{tmp_path / 'w.duckdb'}", source)
     assert _checked(duck) == expected
-    postgres = _load(pg_url, source)
+    postgres = load_checked(pg_url, source)
     assert postgres == duck  # every table, staging and manifest included
-    redshift = _on_redshift(cluster, source)
+    redshift = load_on_redshift(cluster, source)
     assert _checked(redshift) == expected
-    assert _comparable(redshift) == _comparable(postgres)
+    assert comparable_with_redshift(redshift) == comparable_with_redshift(postgres)

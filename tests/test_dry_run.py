@@ -27,7 +27,7 @@ from tests.helpers import (
     write_song,
 )
 from tests.redshift_fixtures import STAGING
-from tests.test_redshift import _settings, _target
+from tests.redshift_helpers import redshift_settings, redshift_target
 
 pytest_plugins = ["tests.moto_fixtures", "tests.redshift_fixtures"]
 
@@ -233,7 +233,7 @@ def _stand_in(cluster: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Any:
     """The CLI's targets become the stand-in cluster; returns a function giving every row."""
 
     def opened(_: Any, tracer: Any = None) -> Target:
-        return _target(cluster, _settings(cluster))[0]
+        return redshift_target(cluster, redshift_settings(cluster))[0]
 
     monkeypatch.setattr("sparkify.cli.pipeline.open_target", opened)
     monkeypatch.setattr("sparkify.cli.query.open_target", opened)
@@ -241,7 +241,7 @@ def _stand_in(cluster: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Any:
         monkeypatch.setenv(f"SPARKIFY_{key.upper()}", cluster[key])
 
     def rows() -> dict[str, list[tuple[Any, ...]]]:
-        with _target(cluster, _settings(cluster))[0] as target:
+        with redshift_target(cluster, redshift_settings(cluster))[0] as target:
             names = sorted(target.table_names() - {"sparkify_runs"})  # a dry run is recorded
             return {t: sorted(target.query(f'SELECT * FROM "{t}"'), key=repr) for t in names}
 

@@ -23,9 +23,9 @@ from sparkify.pipeline.check import run_checks
 from sparkify.pipeline.history import mask_secrets, recent_runs
 from sparkify.schema.model import RUNS
 from sparkify.targets import open_target
-from tests.helpers import EVERY_TABLE, event, invoke, rows, snapshot, write_log
+from tests.helpers import EVERY_TABLE, daily_source, event, invoke, rows, snapshot, write_log
+from tests.redshift_helpers import redshift_settings, redshift_target
 from tests.sample import ROOT
-from tests.test_hardening_resources import _source
 
 pytest_plugins = ["tests.moto_fixtures", "tests.redshift_fixtures"]
 
@@ -69,9 +69,9 @@ def _error_line(stderr: str) -> str:
 
 
 def test_committed_runs_record_what_they_loaded(target_url: str, tmp_path: Path) -> None:
-    source = _source(tmp_path / "src", 2)
+    source = daily_source(tmp_path / "src", 2)
     assert invoke("run", "--source", str(source), "--target", target_url, "-q").exit_code == 0
-    _source(source, 3)  # one new day (the first two rewritten with the same bytes)
+    daily_source(source, 3)  # one new day (the first two rewritten with the same bytes)
     assert invoke("etl", "--source", str(source), "--target", target_url, "-q").exit_code == 0
     assert invoke("etl", "--source", str(source), "--target", target_url, "-q").exit_code == 0
 
@@ -120,7 +120,7 @@ def test_committed_runs_record_what_they_loaded(target_url: str, tmp_path: Path)
 def test_a_run_stopped_by_max_errors_records_it_and_changes_nothing_else(
     target_url: str, tmp_path: Path
 ) -> None:
-    source = _source(tmp_path / "src", 2)
+    source = daily_source(tmp_path / "src", 2)
     assert invoke("run", "--source", str(source), "--target", target_url, "-q").exit_code == 0
     before = snapshot(target_url, EVERY_TABLE)
     write_log(source / "log_data" / "day09.json", [event(ts=1542000000000), "not json"])
@@ -150,7 +150,7 @@ def _constrain_users(url: str) -> None:
 def test_a_run_failing_inside_the_warehouse_records_the_error(
     target_url: str, tmp_path: Path
 ) -> None:
-    source = _source(tmp_path / "src", 2)
+    source = daily_source(tmp_path / "src", 2)
     assert invoke("create-tables", "--target", target_url, "-q").exit_code == 0
     _constrain_users(target_url)
     done = _driver("run", source, target_url)
@@ -168,9 +168,9 @@ def test_a_run_failing_inside_the_warehouse_records_the_error(
 def test_ctrl_c_records_an_interrupted_run_after_the_rollback(
     target_url: str, tmp_path: Path
 ) -> None:
-    source = _source(tmp_path / "src", 2)
+    source = daily_source(tmp_path / "src", 2)
     assert invoke("run", "--source", str(source), "--target", target_url, "-q").exit_code == 0
-    _source(source, 3)
+    daily_source(source, 3)
     before = snapshot(target_url, EVERY_TABLE)
     # the row counts at the end of the load, just before the run's row and COMMIT
     done = _driver("etl", source, target_url, SPARKIFY_TEST_SIGNAL_AT='SELECT COUNT(*) FROM "')
@@ -190,9 +190,9 @@ def test_ctrl_c_records_an_interrupted_run_after_the_rollback(
 def test_kill_9_leaves_no_row_and_the_warehouse_as_it_was(
     target_url: str, tmp_path: Path, at: str
 ) -> None:
-    source = _source(tmp_path / "src", 2)
+    source = daily_source(tmp_path / "src", 2)
     assert invoke("run", "--source", str(source), "--target", target_url, "-q").exit_code == 0
-    _source(source, 3)
+    daily_source(source, 3)
     before = snapshot(target_url, WITH_RUNS)
     write = "INSERT INTO" if target_url.startswith("duckdb") else "COPY"
     prefix = f'{write} "sparkify_runs"' if at == "run's row" else "COMMIT"
@@ -205,7 +205,7 @@ def test_kill_9_leaves_no_row_and_the_warehouse_as_it_was(
 
 
 def test_history_on_a_warehouse_from_before_the_table(target_url: str, tmp_path: Path) -> None:
-    source = _source(tmp_path / "src", 1)
+    source = daily_source(tmp_path / "src", 1)
     assert invoke("run", "--source", str(source), "--target", target_url, "-q").exit_code == 0
     target = open_target(load_settings(overrides={"target": target_url}))
     with target:
@@ -242,7 +242,7 @@ def test_no_secret_in_the_run_history(
     monkeypatch.setenv("PGPASSWORD", password)
     url = pg_url.replace("postgresql://postgres@", f"postgresql://postgres:{password}@")
     assert url != pg_url
-    source = _source(tmp_path / "src", 1)
+    source = daily_source(tmp_path / "src", 1)
     assert invoke("run", "--source", str(source), "--target", url, "-q").exit_code == 0
     write_log(source / "log_data" / "day09.json", ["not json"])
     assert (
@@ -264,7 +264,7 @@ def test_mask_secrets_in_free_text() -> None:
 
 
 def test_a_failed_row_write_keeps_the_runs_own_error(pg_url: str, tmp_path: Path) -> None:
-    source = _source(tmp_path / "src", 1)
+    source = daily_source(tmp_path / "src", 1)
     assert invoke("run", "--source", str(source), "--target", pg_url, "-q").exit_code == 0
     with psycopg.connect(pg_url, autocommit=True) as admin:
         admin.execute("ALTER TABLE sparkify_runs ADD COLUMN broken INTEGER NOT NULL DEFAULT 0")
@@ -280,10 +280,10 @@ def test_a_failed_row_write_keeps_the_runs_own_error(pg_url: str, tmp_path: Path
 def test_a_dry_run_is_recorded_and_changes_nothing_else(target_url: str, tmp_path: Path) -> None:
     """``--dry-run`` rolls its load back, then records itself: the row holds the counts the
     run saw inside its transaction, and every other table is as it was."""
-    first = _source(tmp_path / "src", 1)
+    first = daily_source(tmp_path / "src", 1)
     assert invoke("run", "--source", str(first), "--target", target_url, "-q").exit_code == 0
     before = snapshot(target_url, EVERY_TABLE)
-    more = _source(tmp_path / "src", 2)  # one more day beside the first
+    more = daily_source(tmp_path / "src", 2)  # one more day beside the first
 
     out = invoke("run", "--source", str(more), "--target", target_url, "--dry-run", "-q")
 
@@ -318,12 +318,11 @@ def _env(cluster: dict[str, Any]) -> dict[str, str]:
     }
 
 
+@pytest.mark.slow
 def test_redshift_stand_in_records_committed_and_rejected_runs(
     cluster: dict[str, Any], tmp_path: Path
 ) -> None:
-    from tests.test_redshift import _settings, _target
-
-    source = _source(tmp_path / "src", 2)
+    source = daily_source(tmp_path / "src", 2)
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     base = [sys.executable, "-m", "tests.cli_driver"]
     args = ["--source", str(source), "--target", cluster["target"], "-q"]
@@ -341,7 +340,7 @@ def test_redshift_stand_in_records_committed_and_rejected_runs(
         [*base, "etl", *args], env=env, capture_output=True, text=True, timeout=120
     )
     assert bad.returncode == ExitCode.TOO_MANY_ERRORS, bad.stderr
-    target, _ = _target(cluster, _settings(cluster))
+    target, _ = redshift_target(cluster, redshift_settings(cluster))
     with target:
         runs = recent_runs(target)
     assert [(r["command"], r["outcome"], r["exit_code"]) for r in runs] == [

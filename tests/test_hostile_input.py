@@ -122,6 +122,7 @@ def _write(root: Path, files: list[tuple[str, bytes, Any]]) -> None:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(files=hostile_source())
+@pytest.mark.slow
 def test_hostile_files_never_crash_and_nothing_is_lost(
     tmp_path_factory: pytest.TempPathFactory, files: list[tuple[str, bytes, list[int]]]
 ) -> None:

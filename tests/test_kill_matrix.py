@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import EVERY_TABLE, invoke, snapshot, source_link
 from tests.pg import pg_database
 from tests.sample import ROOT
@@ -38,6 +40,7 @@ def _half_loaded(sample: Path, dest: Path, url: str) -> None:
     assert invoke("run", "--source", str(_current(dest)), "--target", url, "-q").exit_code == 0
 
 
+@pytest.mark.slow
 def test_sigkill_at_every_stage_keeps_the_previous_state(
     sample: Path, target_url: str, tmp_path: Path
 ) -> None:

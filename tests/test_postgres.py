@@ -342,6 +342,7 @@ print(json.dumps([r.etl.files_new, r.etl.files_skipped, r.etl.transformed, r.che
 """
 
 
+@pytest.mark.slow
 def test_two_concurrent_runs_never_interleave(pg_url: str, sample: Path, tmp_path: Path) -> None:
     go = tmp_path / "go"
     racers = [
@@ -553,6 +554,7 @@ def test_star_built_in_the_client_equals_the_star_built_in_postgres(
     }
 
 
+@pytest.mark.postgres
 def test_a_latin1_database_stores_the_characters_not_the_utf8_bytes(tmp_path: Path) -> None:
     """sparkify sends UTF-8 and says so (client_encoding), so the server converts text to the
     database's encoding; a character the encoding lacks fails the run, committing nothing."""

@@ -17,7 +17,7 @@ from sparkify.pipeline.run import run
 from sparkify.sources import open_source
 from sparkify.targets import Target
 from tests.helpers import EVERY_TABLE, event, invoke, snapshot, song, write_log, write_song
-from tests.test_redshift import _settings, _target
+from tests.redshift_helpers import redshift_settings, redshift_target
 
 pytest_plugins = ["tests.moto_fixtures", "tests.redshift_fixtures"]
 
@@ -57,13 +57,13 @@ def loaded(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.M
     kind = str(request.param)
     if kind == "redshift":
         cluster: dict[str, Any] = request.getfixturevalue("cluster")
-        settings = _settings(cluster, source=str(source))
-        target, _ = _target(cluster, settings)
+        settings = redshift_settings(cluster, source=str(source))
+        target, _ = redshift_target(cluster, settings)
         with target:
             assert run(open_source(settings), target, settings).checks.ok
 
         def stand_in(_: Any, tracer: Any = None) -> Target:
-            return _target(cluster, settings)[0]
+            return redshift_target(cluster, settings)[0]
 
         monkeypatch.setattr("sparkify.cli.query.open_target", stand_in)
         return str(cluster["target"])
@@ -83,7 +83,7 @@ def every_row(loaded: str, request: pytest.FixtureRequest) -> Iterator[Any]:
     cluster: dict[str, Any] = request.getfixturevalue("cluster")
 
     def rows() -> dict[str, list[tuple[Any, ...]]]:
-        with _target(cluster, _settings(cluster))[0] as target:
+        with redshift_target(cluster, redshift_settings(cluster))[0] as target:
             names = sorted(target.table_names())
             return {t: sorted(target.query(f'SELECT * FROM "{t}"'), key=repr) for t in names}
 

@@ -24,43 +24,25 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from sparkify.config import Settings, load_settings
+from sparkify.config import load_settings
 from sparkify.errors import ConfigError, TargetError, TooManyErrorsError
 from sparkify.pipeline.run import etl, run
 from sparkify.sources import open_source
-from sparkify.targets.redshift import RedshiftTarget
 from tests.aws_helpers import FAKE_KEY_ID, FAKE_SECRET, client, make_bucket
-from tests.helpers import event, snapshot, song, write_log, write_song
-from tests.redshift_emulator import EmulatedRedshift, connector
+from tests.helpers import STAR, event, snapshot, song, write_log, write_song
 from tests.redshift_fixtures import STAGING
+from tests.redshift_helpers import (
+    redshift_settings,
+    redshift_target,
+    table_rows,
+    without_songplay_id,
+)
 
 pytest_plugins = ["tests.moto_fixtures", "tests.redshift_fixtures"]
 
 GOLDEN = Path(__file__).parent / "golden" / "redshift"
 UPDATE = os.environ.get("SPARKIFY_UPDATE_GOLDEN") == "1"  # read before fixtures clear SPARKIFY_*
-STAR = ["songplays", "users", "songs", "artists", "time"]
 _RUN_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{8}")
-
-
-# -- helpers (the ``cluster`` fixture is in tests.redshift_fixtures) -----------------------------
-
-
-def _settings(cluster: dict[str, Any], **values: Any) -> Settings:
-    base = {k: v for k, v in cluster.items() if k != "dsn"}
-    return load_settings(overrides={**base, **values})
-
-
-def _target(
-    cluster: dict[str, Any], settings: Settings, trace: list[str] | None = None
-) -> tuple[RedshiftTarget, list[EmulatedRedshift]]:
-    opened: list[EmulatedRedshift] = []
-    tracer = trace.append if trace is not None else None
-    conn = connector(cluster["dsn"], client("s3"), opened)
-    return RedshiftTarget(settings.target, settings, tracer=tracer, connector=conn), opened
-
-
-def _rows(target: RedshiftTarget, tables: list[str]) -> dict[str, list[tuple[Any, ...]]]:
-    return {t: sorted(target.query(f'SELECT * FROM "{t}"'), key=repr) for t in tables}
 
 
 # -- golden files ------------------------------------------------------------------------------
@@ -153,9 +135,9 @@ def test_ddl_golden_physical_design_and_parse(request: pytest.FixtureRequest) ->
 def test_run_statements_match_golden_files(
     cluster: dict[str, Any], sample: Path, request: pytest.FixtureRequest
 ) -> None:
-    settings = _settings(cluster, source=str(sample))
+    settings = redshift_settings(cluster, source=str(sample))
     first: list[str] = []
-    target, opened = _target(cluster, settings, first)
+    target, opened = redshift_target(cluster, settings, first)
     with target:
         result = run(open_source(settings), target, settings)
         assert result.checks.ok
@@ -202,8 +184,8 @@ def test_s3_source_into_redshift(cluster: dict[str, Any], sample: Path) -> None:
         "udacity",
         gzip_if=lambda rel: rel.startswith("log_data/2018/11/2018-11-1"),
     )
-    settings = _settings(cluster, source="s3://sparkify-input/udacity")
-    target, _ = _target(cluster, settings)
+    settings = redshift_settings(cluster, source="s3://sparkify-input/udacity")
+    target, _ = redshift_target(cluster, settings)
     with target:
         result = run(open_source(settings), target, settings)
         assert result.checks.ok
@@ -215,22 +197,14 @@ def test_s3_source_into_redshift(cluster: dict[str, Any], sample: Path) -> None:
     assert len(manifest) == 10
 
 
-def _comparable(tables: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[Any, ...]]]:
-    """Star rows with songplay_id dropped: Redshift's IDENTITY numbers plays its own way."""
-    out = dict(tables)
-    if "songplays" in out:
-        out["songplays"] = sorted(r[1:] for r in out["songplays"])
-    return out
-
-
 def test_changed_file_is_reloaded_on_redshift(
     cluster: dict[str, Any], sample: Path, tmp_path: Path
 ) -> None:
     data = tmp_path / "data"
     shutil.copytree(sample, data)
-    settings = _settings(cluster, source=str(data))
+    settings = redshift_settings(cluster, source=str(data))
     trace: list[str] = []
-    target, _ = _target(cluster, settings, trace)
+    target, _ = redshift_target(cluster, settings, trace)
     with target:
         run(open_source(settings), target, settings)
         day = data / "log_data" / "2018" / "11" / "2018-11-30-events.json"
@@ -240,9 +214,9 @@ def test_changed_file_is_reloaded_on_redshift(
         again = etl(open_source(settings), target)
         assert (again.files_new, again.files_changed) == (0, 1)
         assert again.table_counts["staging_events"] == 8056 - len(lines) + 10
-        incremental = _comparable(_rows(target, [*STAR, "staging_songs"]))
+        incremental = without_songplay_id(table_rows(target, [*STAR, "staging_songs"]))
         run(open_source(settings), target, settings, full_refresh=True)
-        assert _comparable(_rows(target, [*STAR, "staging_songs"])) == incremental
+        assert without_songplay_id(table_rows(target, [*STAR, "staging_songs"])) == incremental
     deletes = [s for s in trace if s.startswith("DELETE FROM") and "source_file IN" in s]
     assert deletes == [
         f'DELETE FROM "{t}" WHERE source_file IN (%s)'
@@ -299,14 +273,14 @@ def test_bad_records_stage_as_on_duckdb(cluster: dict[str, Any], tmp_path: Path)
     duck_settings = load_settings(overrides={"source": str(data), "target": duck_url})
     with open_target(duck_settings) as duck:
         expected = run(open_source(duck_settings), duck, duck_settings).etl
-    settings = _settings(cluster, source=str(data))
-    target, _ = _target(cluster, settings)
+    settings = redshift_settings(cluster, source=str(data))
+    target, _ = redshift_target(cluster, settings)
     with target:
         got = run(open_source(settings), target, settings).etl
         errors = sorted(
             target.query("SELECT source_file, source_line, reason, raw_text FROM load_errors")
         )
-        star = _rows(target, STAR)
+        star = table_rows(target, STAR)
         manifest = sorted(
             target.query("SELECT source_file, records, rejected FROM sparkify_manifest")
         )
@@ -334,7 +308,7 @@ def test_bad_records_stage_as_on_duckdb(cluster: dict[str, Any], tmp_path: Path)
         ("log_data/b.json.gz", 1): "Missing data for not-null field (field ts)",
         ("song_data/A/B/empty.json", 1): "missing required field song_id",
     }
-    assert _comparable(star) == _comparable({t: duck[t] for t in STAR})
+    assert without_songplay_id(star) == without_songplay_id({t: duck[t] for t in STAR})
 
 
 def test_more_rejects_than_max_errors_commit_nothing(
@@ -342,8 +316,8 @@ def test_more_rejects_than_max_errors_commit_nothing(
 ) -> None:
     data = _bad_input(tmp_path / "bad")
     (data / "log_data" / "a.json").unlink()
-    settings = _settings(cluster, source=str(data), max_errors=0)
-    target, _ = _target(cluster, settings)
+    settings = redshift_settings(cluster, source=str(data), max_errors=0)
+    target, _ = redshift_target(cluster, settings)
     with target:
         from sparkify.pipeline.run import create_tables
 
@@ -363,8 +337,10 @@ def test_missing_or_bad_settings_are_clear_errors(cluster: dict[str, Any], sampl
     ]
     for changes, error, words in cases:
         values = {k: v for k, v in cluster.items() if k not in changes}
-        settings = _settings(values, source=str(sample), **{k: v for k, v in changes.items() if v})
-        target, _ = _target(cluster, settings)
+        settings = redshift_settings(
+            values, source=str(sample), **{k: v for k, v in changes.items() if v}
+        )
+        target, _ = redshift_target(cluster, settings)
         with target, pytest.raises(error, match=words):
             run(open_source(settings), target, settings)
 
@@ -376,12 +352,12 @@ def test_staging_defaults_to_the_cluster_table(
         f'[cluster]\nstaging_bucket = "{STAGING}"\nstaging_prefix = "from-cluster"\n',
         encoding="utf-8",
     )
-    settings = _settings(
+    settings = redshift_settings(
         {k: v for k, v in cluster.items() if k != "s3_staging"}, source=str(sample)
     )
     assert settings.s3_staging is None and settings.config_file is not None
     trace: list[str] = []
-    target, _ = _target(cluster, settings, trace)
+    target, _ = redshift_target(cluster, settings, trace)
     with target:
         assert run(open_source(settings), target, settings).checks.ok
     copies = [s for s in trace if s.startswith("COPY")]

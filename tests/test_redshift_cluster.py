@@ -32,9 +32,14 @@ from sparkify.errors import ConfigError, QueryError, TooManyErrorsError
 from sparkify.pipeline.run import create_tables, etl
 from sparkify.sources import open_source
 from tests.aws_helpers import client
-from tests.helpers import event, song, write_log, write_song
+from tests.helpers import STAR, event, song, write_log, write_song
 from tests.redshift_fixtures import STAGING
-from tests.test_redshift import _settings, _target
+from tests.redshift_helpers import (
+    redshift_settings,
+    redshift_target,
+    table_rows,
+    without_songplay_id,
+)
 
 pytest_plugins = ["tests.moto_fixtures", "tests.redshift_fixtures"]
 
@@ -88,8 +93,8 @@ def test_max_errors_counts_the_run_not_each_copy(
     if "song" not in files:
         for path in (data / "song_data").rglob("b*.json"):
             path.unlink()
-    settings = _settings(cluster, source=str(data), max_errors=max_errors)
-    target, _ = _target(cluster, settings)
+    settings = redshift_settings(cluster, source=str(data), max_errors=max_errors)
+    target, _ = redshift_target(cluster, settings)
     with target:
         create_tables(target)
         if fails:
@@ -112,9 +117,9 @@ def test_staging_prefix_too_long_for_load_error_file_names_is_refused(
     cluster: dict[str, Any], tmp_path: Path
 ) -> None:
     data = _two_refused_per_copy(tmp_path / "data")
-    settings = _settings(cluster, source=str(data), s3_staging=LONG_PREFIX)
+    settings = redshift_settings(cluster, source=str(data), s3_staging=LONG_PREFIX)
     trace: list[str] = []
-    target, _ = _target(cluster, settings, trace)
+    target, _ = redshift_target(cluster, settings, trace)
     with target:
         create_tables(target)
         with pytest.raises(ConfigError, match="at most 256 characters") as caught:
@@ -133,8 +138,8 @@ def test_a_refused_record_without_its_part_fails_the_run(
 
     monkeypatch.setattr(s3_staging, "FILE_NAME_CHARS", 10_000)  # let the long prefix through
     data = _two_refused_per_copy(tmp_path / "data")
-    settings = _settings(cluster, source=str(data), s3_staging=LONG_PREFIX)
-    target, _ = _target(cluster, settings)
+    settings = redshift_settings(cluster, source=str(data), s3_staging=LONG_PREFIX)
+    target, _ = redshift_target(cluster, settings)
     with target:
         create_tables(target)
         with pytest.raises(QueryError, match="cannot trace 2 records COPY refused"):
@@ -173,8 +178,8 @@ def test_a_planted_duplicate_key_is_caught_on_redshift(
     from sparkify.pipeline.run import run
 
     data = _two_refused_per_copy(tmp_path / "data")
-    settings = _settings(cluster, source=str(data))
-    target, _ = _target(cluster, settings)
+    settings = redshift_settings(cluster, source=str(data))
+    target, _ = redshift_target(cluster, settings)
     with target:
         assert run(open_source(settings), target, settings).checks.ok
         for table, key in STAR_KEYS.items():  # twice the first row: the declared key allows it
@@ -212,11 +217,11 @@ def test_a_load_user_with_the_documented_grants_runs_whole_loads(
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
     from sparkify.pipeline.run import run
+    from sparkify.targets.redshift import RedshiftTarget
     from tests.redshift_emulator import connector
-    from tests.test_redshift import RedshiftTarget
 
-    admin_settings = _settings(cluster, source=str(sample))
-    admin, _ = _target(cluster, admin_settings)
+    admin_settings = redshift_settings(cluster, source=str(sample))
+    admin, _ = redshift_target(cluster, admin_settings)
     with admin:
         create_tables(admin)
     user = f"sparkify_load_{uuid.uuid4().hex[:8]}"
@@ -315,8 +320,8 @@ def test_user_ids_are_read_by_one_rule_on_every_target(
         with open_target(settings) as target:
             run(open_source(settings), target, settings)
             assert _staged_user_ids(target) == (expected_staged, expected_refused), url
-    settings = _settings(cluster, source=str(data))
-    target, _ = _target(cluster, settings)
+    settings = redshift_settings(cluster, source=str(data))
+    target, _ = redshift_target(cluster, settings)
     with target:
         run(open_source(settings), target, settings)
         assert _staged_user_ids(target) == (expected_staged, expected_refused)
@@ -382,7 +387,6 @@ def test_trailing_space_variants_give_the_same_tables_on_every_target(
     from sparkify.config import load_settings
     from sparkify.pipeline.run import run
     from sparkify.targets import open_target
-    from tests.test_redshift import STAR, _comparable, _rows
 
     data = _trailing_spaces(tmp_path / "data")
     tables = [*STAR, "staging_songs"]
@@ -391,12 +395,12 @@ def test_trailing_space_variants_give_the_same_tables_on_every_target(
         settings = load_settings(overrides={"source": str(data), "target": url})
         with open_target(settings) as target:
             assert run(open_source(settings), target, settings).checks.ok
-            found[url.split(":")[0]] = _comparable(_rows(target, tables))  # type: ignore[arg-type]
-    settings = _settings(cluster, source=str(data))
-    target, _ = _target(cluster, settings)
+            found[url.split(":")[0]] = without_songplay_id(table_rows(target, tables))
+    settings = redshift_settings(cluster, source=str(data))
+    target, _ = redshift_target(cluster, settings)
     with target:
         assert run(open_source(settings), target, settings).checks.ok
-        found["redshift"] = _comparable(_rows(target, tables))
+        found["redshift"] = without_songplay_id(table_rows(target, tables))
     assert found["duckdb"] == found["postgresql"] == found["redshift"]
     star = found["redshift"]
     assert [(r[1], r[2], r[3], r[4], r[6]) for r in star["songplays"]] == [

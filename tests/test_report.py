@@ -5,57 +5,33 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
 from sparkify.config import load_settings
 from sparkify.errors import ExitCode, TargetError
-from sparkify.pipeline.run import create_tables, run
+from sparkify.pipeline.run import create_tables
 from sparkify.report import build_report, collect
 from sparkify.report.audience import activity_buckets, activity_reading
 from sparkify.report.charts import fmt_pct, nice_ticks, plural, truncate
 from sparkify.report.data import Ranked, ReportData
 from sparkify.report.html import render_html, repaired
 from sparkify.schema.render import DuckDBRenderer, RedshiftRenderer
-from sparkify.sources import open_source
 from sparkify.sql import statements
 from sparkify.targets import open_target
-from tests.helpers import invoke, write_log
+from tests.helpers import daily_source, invoke, run_load, write_log
+from tests.report_sample import CHARTS, NOW
 from tests.sample import ROOT
-from tests.test_hardening_resources import _source
 
-NOW = datetime(2025, 1, 1, tzinfo=UTC)
 BJORK = "Bj\u00c3\u0083\u00c2\u00b6rk"  # double-encoded UTF-8, as in the logs
-CHARTS = {  # chart id -> bars or segments drawn on the sample
-    "chart-day": 30,
-    "chart-hour": 24,
-    "chart-weekday": 7,
-    "chart-match": 2,
-    "chart-songs-logged": 10,
-    "chart-artists-logged": 10,
-    "chart-songs-matched": 1,
-    "chart-artists-matched": 1,
-    "chart-level": 4,
-    "chart-activity": 8,
-    "chart-locations": 10,
-    "chart-listeners": 10,
-    "chart-loads": 1,  # rows of songplays after each committed run: the sample's one run
-}
 
 
 def visible_text(page: str) -> str:
     """The page's text (with the SVG titles and descriptions), tags removed, entities decoded,
     whitespace collapsed."""
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
-
-
-def load_sample(url: str, sample: Path) -> None:
-    """Build a warehouse at ``url`` from the real sample."""
-    settings = load_settings(overrides={"source": str(sample), "target": url}, env={})
-    with open_target(settings) as target:
-        run(open_source(settings), target, settings)
 
 
 def report_data(url: str) -> ReportData:
@@ -71,7 +47,7 @@ def report_data(url: str) -> ReportData:
 @pytest.fixture
 def sample_url(target_url: str, sample: Path) -> str:
     """A warehouse on each target, loaded from the real sample."""
-    load_sample(target_url, sample)
+    run_load(target_url, sample)
     return target_url
 
 
@@ -149,7 +125,7 @@ def test_page_is_self_contained(sample_url: str) -> None:
 
 def test_cli_writes_the_report(sample: Path, tmp_path: Path) -> None:
     url = f"duckdb:///{tmp_path / 'w.duckdb'}"
-    load_sample(url, sample)
+    run_load(url, sample)
     out = tmp_path / "out" / "november.html"
     out.parent.mkdir()
     result = invoke("report", "--target", url, "-o", str(out), "-q")
@@ -178,7 +154,7 @@ def test_report_of_a_missing_or_empty_warehouse(tmp_path: Path) -> None:
 def test_loads_section_lists_the_runs_and_when_the_warehouse_last_loaded(
     tmp_path: Path,
 ) -> None:
-    source = _source(tmp_path / "src", 2)
+    source = daily_source(tmp_path / "src", 2)
     url = f"duckdb:///{tmp_path / 'w.duckdb'}"
     assert invoke("run", "--source", str(source), "--target", url, "-q").exit_code == 0
     write_log(source / "log_data" / "day09.json", ["not json"])

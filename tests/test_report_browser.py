@@ -28,8 +28,9 @@ from sparkify.config import load_settings
 from sparkify.report import write_report
 from sparkify.targets import open_target
 from tests.conftest import IN_CI
+from tests.helpers import run_load
+from tests.report_sample import CHARTS, NOW
 from tests.sample import ROOT
-from tests.test_report import CHARTS, NOW, load_sample
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "test-artifacts"
@@ -188,7 +189,7 @@ def report_file(sample: Path, tmp_path: Path) -> Path:
     """The report of the real sample, written to a file (the warehouse is the default
     ./sparkify.duckdb of the test's working folder, so the page shows a tidy URL)."""
     url = "duckdb:///sparkify.duckdb"
-    load_sample(url, sample)
+    run_load(url, sample)
     target = open_target(load_settings(overrides={"target": url}, env={}))
     target.connect(read_only=True)
     try:

@@ -173,6 +173,7 @@ def test_pagination_past_1000_keys(aws: str, target_url: str) -> None:
     assert rows(target_url, "SELECT DISTINCT song_id FROM songplays") == [("SO00000",)]
 
 
+@pytest.mark.slow
 def test_changed_object_is_reloaded(
     aws: str, sample_bucket: dict[str, str], target_url: str
 ) -> None:

@@ -29,6 +29,7 @@ def _sparkify(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_no_secret_in_outputs_files_or_sql(tmp_path: Path, sample: Path, pg_url: str) -> None:
     url = f"duckdb:///{tmp_path / 'w.duckdb'}"
     runs = [

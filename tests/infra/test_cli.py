@@ -41,6 +41,7 @@ def _json(result: Result) -> Any:
     return json.loads(result.stdout)
 
 
+@pytest.mark.slow
 def test_lifecycle_through_the_cli_shows_no_secret(moto: str, aws: Aws, tmp_path: Path) -> None:
     flags = ["--endpoint-url", moto]
     runs = [invoke("up", "--allow-cidr", TEST_CIDR, "--yes", "--json", *flags)]

@@ -20,22 +20,29 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import pytest
 
 from sparkify.errors import ExitCode
-from tests.helpers import snapshot, source_link
+from tests.helpers import (
+    EVERY_TABLE,
+    POSTGRES_LOAD_STAGES,
+    daily_source,
+    run_load,
+    snapshot,
+    source_link,
+)
 from tests.pg import pg_database
 from tests.sample import ROOT
-from tests.test_hardening_resources import DROP_BEFORE, TABLES, _run, _source
 
 INTERRUPTED = "interrupted: nothing was committed.\n"
 
 
 def _two_loads(root: Path) -> tuple[Path, Path]:
     """A first load, and the same folder later: two new days and one changed day."""
-    first = _source(root / "first", 2)
+    first = daily_source(root / "first", 2)
     later = root / "later"
     shutil.copytree(first, later)
-    _source(later, 4)  # rewrites day00 and day01 with the same bytes, adds day02 and day03
+    daily_source(later, 4)  # rewrites day00 and day01 with the same bytes, adds day02 and day03
     for day in ("day00.json", "day01.json"):
         shutil.copystat(first / "log_data" / day, later / "log_data" / day)
     (later / "log_data" / "day00.json").write_text("")  # changed: deleted, then restaged
@@ -48,7 +55,7 @@ def _current(folder: Path) -> Path:
 
 
 def _load(url: str, folder: Path) -> None:
-    _run(url, _current(folder))
+    run_load(url, _current(folder))
 
 
 def _etl(url: str, source: Path, **env: str) -> subprocess.Popen[str]:
@@ -83,17 +90,18 @@ def _equals_uninterrupted(url: str, first: Path, later: Path) -> None:
     with pg_database("sparkify_sigint_ref") as reference:
         _load(reference, first)
         _load(reference, later)
-        assert snapshot(url, TABLES) == snapshot(reference, TABLES)
+        assert snapshot(url, EVERY_TABLE) == snapshot(reference, EVERY_TABLE)
 
 
+@pytest.mark.slow
 def test_ctrl_c_before_each_stage_keeps_the_previous_state(pg_url: str, tmp_path: Path) -> None:
     first, later = _two_loads(tmp_path)
     _load(pg_url, first)
-    before = snapshot(pg_url, TABLES)
-    for prefix in DROP_BEFORE:
+    before = snapshot(pg_url, EVERY_TABLE)
+    for prefix in POSTGRES_LOAD_STAGES:
         proc = _etl(pg_url, later, SPARKIFY_TEST_SIGNAL_AT=prefix)
         _interrupted_cleanly(proc, pg_url, prefix)
-        assert snapshot(pg_url, TABLES) == before, prefix
+        assert snapshot(pg_url, EVERY_TABLE) == before, prefix
     _equals_uninterrupted(pg_url, first, later)
 
 
@@ -112,10 +120,11 @@ def _wait_until_blocked(url: str, proc: subprocess.Popen[str]) -> str:
     raise AssertionError(f"the run never waited for the lock (exit code {proc.poll()})")
 
 
+@pytest.mark.slow
 def test_ctrl_c_while_the_server_runs_a_statement(pg_url: str, tmp_path: Path) -> None:
     first, later = _two_loads(tmp_path)
     _load(pg_url, first)
-    before = snapshot(pg_url, TABLES)
+    before = snapshot(pg_url, EVERY_TABLE)
     # the first write of staging (the changed file's rows), and of the star's rebuild
     for table in ("staging_events", "songplays"):
         with psycopg.connect(pg_url) as other:
@@ -125,5 +134,5 @@ def test_ctrl_c_while_the_server_runs_a_statement(pg_url: str, tmp_path: Path) -
             assert table in statement, statement
             proc.send_signal(signal.SIGINT)
             _interrupted_cleanly(proc, pg_url, table)
-        assert snapshot(pg_url, TABLES) == before, table
+        assert snapshot(pg_url, EVERY_TABLE) == before, table
     _equals_uninterrupted(pg_url, first, later)

@@ -8,10 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from sparkify.errors import ExitCode
-from tests.helpers import snapshot
+from tests.helpers import EVERY_TABLE, daily_source, run_load, snapshot
 from tests.pg import pg_database
-from tests.test_hardening_resources import TABLES, _run, _source
 
 RUNS = 3
 
@@ -26,23 +27,25 @@ def _start(url: str, source: Path, *extra: str) -> subprocess.Popen[str]:
 def _reference(url: str, source: Path, tmp_path: Path) -> dict[str, list[tuple[object, ...]]]:
     if url.startswith("duckdb"):
         ref = f"duckdb:///{tmp_path / 'reference.duckdb'}"
-        _run(ref, source)
-        return snapshot(ref, TABLES)
+        run_load(ref, source)
+        return snapshot(ref, EVERY_TABLE)
     with pg_database("sparkify_conc_ref") as ref:
-        _run(ref, source)
-        return snapshot(ref, TABLES)
+        run_load(ref, source)
+        return snapshot(ref, EVERY_TABLE)
 
 
+@pytest.mark.slow
 def test_simultaneous_runs_queue_and_end_as_one_run(target_url: str, tmp_path: Path) -> None:
-    source = _source(tmp_path / "src", 6, events=500)
+    source = daily_source(tmp_path / "src", 6, events=500)
     procs = [_start(target_url, source, "--lock-timeout", "60") for _ in range(RUNS)]
     results = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in procs]
     assert [code for code, _ in results] == [0] * RUNS, results
-    assert snapshot(target_url, TABLES) == _reference(target_url, source, tmp_path)
+    assert snapshot(target_url, EVERY_TABLE) == _reference(target_url, source, tmp_path)
 
 
+@pytest.mark.slow
 def test_simultaneous_runs_without_waiting_refuse_cleanly(target_url: str, tmp_path: Path) -> None:
-    source = _source(tmp_path / "src", 6, events=500)
+    source = daily_source(tmp_path / "src", 6, events=500)
     procs = [_start(target_url, source) for _ in range(RUNS)]
     results = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in procs]
     codes = sorted(code for code, _ in results)
@@ -52,4 +55,4 @@ def test_simultaneous_runs_without_waiting_refuse_cleanly(target_url: str, tmp_p
             assert code == ExitCode.BUSY, err
             assert "Traceback" not in err
             assert err.startswith("error: ") and "hint: Wait for" in err, err
-    assert snapshot(target_url, TABLES) == _reference(target_url, source, tmp_path)
+    assert snapshot(target_url, EVERY_TABLE) == _reference(target_url, source, tmp_path)

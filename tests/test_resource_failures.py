@@ -20,25 +20,17 @@ import pytest
 
 from sparkify.config import load_settings
 from sparkify.errors import ExitCode, QueryError, SparkifyError, TargetError
-from sparkify.pipeline.run import etl, run
+from sparkify.pipeline.run import etl
 from sparkify.sources import open_source
 from sparkify.targets import open_target
-from tests.helpers import EVERY_TABLE, event, rows, snapshot, song, write_log, write_song
-
-TABLES = EVERY_TABLE
-
-
-def _source(root: Path, days: int, events: int = 40) -> Path:
-    """``days`` log files of ``events`` records each and a few songs under ``root``."""
-    for day in range(days):
-        records: list[dict[str, Any] | str] = [
-            event(ts=1541000000000 + day * 86_400_000 + i * 1000, userId=str(i % 7 + 1), song="T1")
-            for i in range(events)
-        ]
-        write_log(root / "log_data" / f"day{day:02d}.json", records)
-    for i in range(3):
-        write_song(root, song(song_id=f"SO{i}", title=f"T{i}"))
-    return root
+from tests.helpers import (
+    EVERY_TABLE,
+    POSTGRES_LOAD_STAGES,
+    daily_source,
+    rows,
+    run_load,
+    snapshot,
+)
 
 
 def _cli(
@@ -48,12 +40,6 @@ def _cli(
     return subprocess.run(
         cmd, capture_output=True, text=True, timeout=120, preexec_fn=preexec, check=False
     )
-
-
-def _run(url: str, source: Path) -> None:
-    settings = load_settings(overrides={"source": str(source), "target": url})
-    with open_target(settings) as target:
-        run(open_source(settings), target, settings)
 
 
 def _one_clear_line(done: subprocess.CompletedProcess[str], code: int, start: str) -> None:
@@ -76,13 +62,14 @@ def _file_size_limit(limit: int) -> Callable[[], None]:
     return setup
 
 
+@pytest.mark.slow
 def test_duckdb_disk_full_keeps_the_previous_state(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     url = f"duckdb:///{db}"
-    source = _source(tmp_path / "src", 2)
-    _run(url, source)
-    _source(tmp_path / "src", 6, events=3000)
-    before = snapshot(url, TABLES)
+    source = daily_source(tmp_path / "src", 2)
+    run_load(url, source)
+    daily_source(tmp_path / "src", 6, events=3000)
+    before = snapshot(url, EVERY_TABLE)
     size = db.stat().st_size
     for limit in (65_536, size, size + 1_000_000):
         done = _cli(
@@ -91,11 +78,11 @@ def test_duckdb_disk_full_keeps_the_previous_state(tmp_path: Path) -> None:
         _one_clear_line(done, ExitCode.TARGET, f"Cannot write the warehouse {db}: ")
         assert "File too large" in done.stderr
         assert "hint: Free disk space" in done.stderr
-        assert snapshot(url, TABLES) == before, limit
-    _run(url, source)
+        assert snapshot(url, EVERY_TABLE) == before, limit
+    run_load(url, source)
     reference = f"duckdb:///{tmp_path / 'reference.duckdb'}"
-    _run(reference, source)
-    assert snapshot(url, TABLES) == snapshot(reference, TABLES)
+    run_load(reference, source)
+    assert snapshot(url, EVERY_TABLE) == snapshot(reference, EVERY_TABLE)
 
 
 def _read_only_wrapper(folder: Path) -> list[str] | None:
@@ -113,10 +100,10 @@ def test_duckdb_read_only_file_system_is_a_clear_error(tmp_path: Path) -> None:
     folder = tmp_path / "ro"
     folder.mkdir()
     url = f"duckdb:///{folder / 'w.duckdb'}"
-    source = _source(tmp_path / "src", 2)
-    _run(url, source)
-    before = snapshot(url, TABLES)
-    _source(tmp_path / "src", 4)
+    source = daily_source(tmp_path / "src", 2)
+    run_load(url, source)
+    before = snapshot(url, EVERY_TABLE)
+    daily_source(tmp_path / "src", 4)
     if os.geteuid() != 0:
         folder.chmod(0o555)
         (folder / "w.duckdb").chmod(0o444)
@@ -133,16 +120,17 @@ def test_duckdb_read_only_file_system_is_a_clear_error(tmp_path: Path) -> None:
     _one_clear_line(done, ExitCode.TARGET, f"Cannot open {folder / 'w.duckdb'}: ")
     assert "Read-only file system" in done.stderr or "Permission denied" in done.stderr
     assert checked.returncode == 0, checked.stderr  # reading a read-only warehouse works
-    assert snapshot(url, TABLES) == before
+    assert snapshot(url, EVERY_TABLE) == before
 
 
+@pytest.mark.slow
 def test_duckdb_locked_by_another_process_waits_or_refuses(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     url = f"duckdb:///{db}"
-    source = _source(tmp_path / "src", 2)
-    _run(url, source)
-    before = snapshot(url, TABLES)
-    _source(tmp_path / "src", 3)
+    source = daily_source(tmp_path / "src", 2)
+    run_load(url, source)
+    before = snapshot(url, EVERY_TABLE)
+    daily_source(tmp_path / "src", 3)
     code = f"import duckdb,time; c=duckdb.connect({str(db)!r}); print('ok', flush=True); time.sleep(1.5)"
     for lock_timeout, expected in (("0", ExitCode.BUSY), ("20", ExitCode.OK)):
         holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
@@ -157,12 +145,12 @@ def test_duckdb_locked_by_another_process_waits_or_refuses(tmp_path: Path) -> No
             _one_clear_line(
                 done, ExitCode.BUSY, f"The warehouse {db} is in use by another process."
             )
-            assert snapshot(url, TABLES) == before
+            assert snapshot(url, EVERY_TABLE) == before
         else:
             assert done.returncode == 0, done.stderr
     reference = f"duckdb:///{tmp_path / 'reference.duckdb'}"
-    _run(reference, source)
-    assert snapshot(url, TABLES) == snapshot(reference, TABLES)
+    run_load(reference, source)
+    assert snapshot(url, EVERY_TABLE) == snapshot(reference, EVERY_TABLE)
 
 
 # -- PostgreSQL: statement timeout, read-only database, connection dropped ---------------------
@@ -171,10 +159,10 @@ def test_duckdb_locked_by_another_process_waits_or_refuses(tmp_path: Path) -> No
 def test_postgres_statement_timeout_keeps_the_previous_state(
     pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    source = _source(tmp_path / "src", 2)
-    _run(pg_url, source)
-    before = snapshot(pg_url, TABLES)
-    _source(tmp_path / "src", 4)
+    source = daily_source(tmp_path / "src", 2)
+    run_load(pg_url, source)
+    before = snapshot(pg_url, EVERY_TABLE)
+    daily_source(tmp_path / "src", 4)
     monkeypatch.setenv("PGOPTIONS", "-c statement_timeout=300")
     settings = load_settings(overrides={"source": str(source), "target": pg_url})
     # another session holding songplays makes the transform wait past the statement timeout
@@ -186,47 +174,36 @@ def test_postgres_statement_timeout_keeps_the_previous_state(
         "PostgreSQL statement failed [57014]: canceling statement due to statement timeout "
         "(in: INSERT INTO songplays"
     ), info.value.message
-    assert snapshot(pg_url, TABLES) == before
+    assert snapshot(pg_url, EVERY_TABLE) == before
     monkeypatch.delenv("PGOPTIONS")
-    _run(pg_url, source)
+    run_load(pg_url, source)
     assert rows(pg_url, "SELECT COUNT(*) FROM staging_events") == [(160,)]
 
 
 def test_postgres_read_only_database_is_a_clear_error(pg_url: str, tmp_path: Path) -> None:
-    source = _source(tmp_path / "src", 2)
-    _run(pg_url, source)
-    before = snapshot(pg_url, TABLES)
-    _source(tmp_path / "src", 3)
+    source = daily_source(tmp_path / "src", 2)
+    run_load(pg_url, source)
+    before = snapshot(pg_url, EVERY_TABLE)
+    daily_source(tmp_path / "src", 3)
     name = pg_url.rsplit("/", 1)[1]
     with psycopg.connect(pg_url, autocommit=True) as admin:
         admin.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
     done = _cli("run", "--source", str(source), "--target", pg_url)
     _one_clear_line(done, ExitCode.QUERY, "PostgreSQL statement failed [25006]: cannot execute ")
     assert "in a read-only transaction" in done.stderr
-    assert snapshot(pg_url, TABLES) == before
-
-
-DROP_BEFORE = (
-    'DELETE FROM "staging_events"',
-    'COPY "staging_events"',
-    'COPY "sparkify_manifest"',
-    "ANALYZE",
-    "TRUNCATE songplays",
-    "INSERT INTO songplays",
-    "COMMIT",
-)
+    assert snapshot(pg_url, EVERY_TABLE) == before
 
 
 def test_postgres_connection_dropped_at_each_stage_keeps_the_previous_state(
     pg_url: str, tmp_path: Path
 ) -> None:
-    source = _source(tmp_path / "src", 2)
-    _run(pg_url, source)
-    before = snapshot(pg_url, TABLES)
-    _source(tmp_path / "src", 4)
+    source = daily_source(tmp_path / "src", 2)
+    run_load(pg_url, source)
+    before = snapshot(pg_url, EVERY_TABLE)
+    daily_source(tmp_path / "src", 4)
     (source / "log_data" / "day00.json").write_text("")  # a changed file: deletes, then restage
     settings = load_settings(overrides={"source": str(source), "target": pg_url})
-    for prefix in DROP_BEFORE:
+    for prefix in POSTGRES_LOAD_STAGES:
         dropped: list[str] = []
         opened: list[Any] = []
 
@@ -252,6 +229,6 @@ def test_postgres_connection_dropped_at_each_stage_keeps_the_previous_state(
             info.value.hint
             == "Check the server, then run again: nothing of this run was committed."
         )
-        assert snapshot(pg_url, TABLES) == before, prefix
-    _run(pg_url, source)
+        assert snapshot(pg_url, EVERY_TABLE) == before, prefix
+    run_load(pg_url, source)
     assert rows(pg_url, "SELECT COUNT(*) FROM staging_events") == [(120,)]

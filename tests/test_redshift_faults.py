@@ -32,13 +32,17 @@ from sparkify.errors import QueryError, SparkifyError, TargetError
 from sparkify.pipeline.run import etl, run
 from sparkify.sources import open_source
 from tests.aws_helpers import client
-from tests.helpers import event, song, source_link, write_song
+from tests.helpers import EVERY_TABLE, daily_source, event, song, source_link, write_song
 from tests.pg import pg_database
 from tests.redshift_emulator import EmulatedRedshift
 from tests.redshift_fixtures import STAGING
+from tests.redshift_helpers import (
+    redshift_settings,
+    redshift_target,
+    table_rows,
+    without_identity,
+)
 from tests.sample import ROOT
-from tests.test_hardening_resources import TABLES, _source
-from tests.test_redshift import _settings, _target
 
 pytest_plugins = ["tests.moto_fixtures", "tests.redshift_fixtures"]
 
@@ -46,10 +50,10 @@ RUNS = 3
 
 
 def _rows(cluster: dict[str, Any]) -> dict[str, list[tuple[Any, ...]]]:
-    settings = _settings(cluster)
-    target, _ = _target(cluster, settings)
+    settings = redshift_settings(cluster)
+    target, _ = redshift_target(cluster, settings)
     with target:
-        return {t: sorted(target.query(f'SELECT * FROM "{t}"'), key=repr) for t in TABLES}
+        return table_rows(target, EVERY_TABLE)
 
 
 def _current(folder: Path) -> Path:
@@ -59,8 +63,8 @@ def _current(folder: Path) -> Path:
 
 
 def _load(cluster: dict[str, Any], source: Path) -> None:
-    settings = _settings(cluster, source=str(_current(source)))
-    target, _ = _target(cluster, settings)
+    settings = redshift_settings(cluster, source=str(_current(source)))
+    target, _ = redshift_target(cluster, settings)
     with target:
         assert run(open_source(settings), target, settings).checks.ok
 
@@ -108,22 +112,24 @@ def _simultaneous(
     return [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in procs]
 
 
+@pytest.mark.slow
 def test_simultaneous_runs_on_a_new_warehouse_end_as_one_run(
     cluster: dict[str, Any], tmp_path: Path
 ) -> None:
-    source = _source(tmp_path / "src", 4, events=100)
+    source = daily_source(tmp_path / "src", 4, events=100)
     results = _simultaneous("run", cluster, source, tmp_path / "go")
     assert [code for code, _ in results] == [0] * RUNS, results
     assert _rows(cluster) == _reference(cluster, source)
     assert client("s3").list_objects_v2(Bucket=STAGING).get("KeyCount") == 0
 
 
+@pytest.mark.slow
 def test_simultaneous_runs_when_new_days_arrive_end_as_one_run(
     cluster: dict[str, Any], tmp_path: Path
 ) -> None:
-    first = _source(tmp_path / "first", 2, events=100)
+    first = daily_source(tmp_path / "first", 2, events=100)
     _load(cluster, first)
-    source = _source(tmp_path / "src", 5, events=100)
+    source = daily_source(tmp_path / "src", 5, events=100)
     results = _simultaneous("etl", cluster, source, tmp_path / "go")
     assert [code for code, _ in results] == [0] * RUNS, results
     assert _rows(cluster) == _reference(cluster, first, source)
@@ -151,10 +157,10 @@ GONE_BEFORE = (
 def _two_loads(root: Path) -> tuple[Path, Path]:
     """A first load, and the same folder a day later: two new days, one changed day, a new
     song."""
-    first = _source(root / "first", 2)
+    first = daily_source(root / "first", 2)
     later = root / "later"
     shutil.copytree(first, later)
-    _source(later / "new", 4)
+    daily_source(later / "new", 4)
     for day in ("day02.json", "day03.json"):
         shutil.move(later / "new" / "log_data" / day, later / "log_data" / day)
     shutil.rmtree(later / "new")
@@ -174,11 +180,11 @@ def _fault_runs(
     """One etl of ``source`` per point, ``fault(target, opened)`` done before the first
     statement starting with it; returns the errors, after checking each left no trace."""
     before = _rows(cluster)
-    settings = _settings(cluster, source=str(_current(source)))
+    settings = redshift_settings(cluster, source=str(_current(source)))
     errors = []
     for prefix in points:
         done: list[str] = []
-        target, opened = _target(cluster, settings)
+        target, opened = redshift_target(cluster, settings)
 
         def tracer(
             sql: str, prefix: str = prefix, done: list[str] = done, on: Any = opened
@@ -197,14 +203,7 @@ def _fault_runs(
     return errors
 
 
-def _without_ids(rows: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[Any, ...]]]:
-    """The rows with Redshift's IDENTITY values left out (a rolled-back run uses some up)."""
-    out = dict(rows)
-    for table in ("staging_events", "songplays"):
-        out[table] = sorted(r[1:] for r in out[table])
-    return out
-
-
+@pytest.mark.slow
 def test_connection_dropped_at_each_stage_keeps_the_previous_state(
     cluster: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -226,9 +225,10 @@ def test_connection_dropped_at_each_stage_keeps_the_previous_state(
             "nothing of this run was committed."
         )
     _load(cluster, later)
-    assert _without_ids(_rows(cluster)) == _without_ids(_reference(cluster, first, later))
+    assert without_identity(_rows(cluster)) == without_identity(_reference(cluster, first, later))
 
 
+@pytest.mark.slow
 def test_copy_of_a_missing_s3_object_keeps_the_previous_state(
     cluster: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -249,7 +249,7 @@ def test_copy_of_a_missing_s3_object_keeps_the_previous_state(
             "Status 404,Error NoSuchKey (in: COPY "
         ), error.message
     _load(cluster, later)
-    assert _without_ids(_rows(cluster)) == _without_ids(_reference(cluster, first, later))
+    assert without_identity(_rows(cluster)) == without_identity(_reference(cluster, first, later))
 
 
 KILL_BEFORE = (
@@ -260,6 +260,7 @@ KILL_BEFORE = (
 )
 
 
+@pytest.mark.slow
 def test_killed_run_keeps_the_previous_state(cluster: dict[str, Any], tmp_path: Path) -> None:
     first, later = _two_loads(tmp_path)
     _load(cluster, first)
@@ -278,4 +279,4 @@ def test_killed_run_keeps_the_previous_state(cluster: dict[str, Any], tmp_path: 
     assert len(left) == 2, left
     _load(cluster, later)
     assert {key.split("/")[1] for key in _staged_objects()} == left
-    assert _without_ids(_rows(cluster)) == _without_ids(_reference(cluster, first, later))
+    assert without_identity(_rows(cluster)) == without_identity(_reference(cluster, first, later))

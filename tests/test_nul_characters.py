@@ -15,14 +15,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sparkify.config import load_settings
-from sparkify.pipeline.run import run
-from sparkify.sources import open_source
-from sparkify.targets import open_target
-from tests.helpers import event, snapshot, song, write_log, write_song
-from tests.test_hardening_redshift import _without_ids
-from tests.test_hardening_resources import TABLES
-from tests.test_redshift import _settings, _target
+import pytest
+
+from tests.helpers import event, load_checked, song, write_log, write_song
+from tests.redshift_helpers import comparable_with_redshift, load_on_redshift
 
 pytest_plugins = ["tests.moto_fixtures", "tests.redshift_fixtures"]
 
@@ -69,31 +65,6 @@ def _source(root: Path) -> Path:
     return root
 
 
-def _load(url: str, source: Path) -> dict[str, list[tuple[Any, ...]]]:
-    settings = load_settings(overrides={"source": str(source), "target": url})
-    with open_target(settings) as target:
-        checked = run(open_source(settings), target, settings).checks
-    assert checked.ok, checked.failures
-    return snapshot(url, TABLES)
-
-
-def _on_redshift(cluster: dict[str, Any], source: Path) -> dict[str, list[tuple[Any, ...]]]:
-    settings = _settings(cluster, source=str(source))
-    target, _ = _target(cluster, settings)
-    with target:
-        checked = run(open_source(settings), target, settings).checks
-        assert checked.ok, checked.failures
-        return {t: sorted(target.query(f'SELECT * FROM "{t}"'), key=repr) for t in TABLES}
-
-
-def _comparable(rows: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[Any, ...]]]:
-    """Rows to compare with the Redshift stand-in: no IDENTITY values, no manifest id_end
-    (Redshift numbers events itself)."""
-    out = _without_ids(rows)
-    out["sparkify_manifest"] = sorted(r[:7] for r in rows["sparkify_manifest"])
-    return out
-
-
 def _expected(source: Path) -> dict[str, list[tuple[Any, ...]]]:
     """What every target must hold (songplays without songplay_id, load_errors' first four
     columns)."""
@@ -129,26 +100,27 @@ def _checked(rows: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[Any
     }
 
 
+@pytest.mark.slow
 def test_nul_characters_are_dropped_on_every_target(
     pg_url: str, cluster: dict[str, Any], tmp_path: Path
 ) -> None:
     source = _source(tmp_path / "src")
     expected = _expected(source)
-    duck = _load(f"duckdb:///{tmp_path / 'w.duckdb'}", source)
+    duck = load_checked(f"duckdb:///{tmp_path / 'w.duckdb'}", source)
     assert _checked(duck) == expected
-    postgres = _load(pg_url, source)
+    postgres = load_checked(pg_url, source)
     assert _checked(postgres) == expected
     assert postgres == duck  # every table, staging and manifest included
     # the same records again in a changed file: reloaded, the star rebuilt in PostgreSQL
     changed = source / "log_data" / "b.json"
     changed.write_bytes(changed.read_bytes() + b"\n")
-    reloaded = _load(pg_url, source)
+    reloaded = load_checked(pg_url, source)
     assert {t: r for t, r in reloaded.items() if t != "sparkify_manifest"} == {
         t: r for t, r in postgres.items() if t != "sparkify_manifest"
     }
-    redshift = _on_redshift(cluster, source)
+    redshift = load_on_redshift(cluster, source)
     assert _checked(redshift) == expected
-    assert _comparable(redshift) == _comparable(reloaded)
+    assert comparable_with_redshift(redshift) == comparable_with_redshift(reloaded)
 
 
 def _ts(ms: int) -> dt.datetime:

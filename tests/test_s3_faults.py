@@ -92,6 +92,7 @@ def test_transient_faults_are_retried_and_leave_the_same_rows(
 FAULTS = ("throttle", "error", "reset", "truncate")
 
 
+@pytest.mark.slow
 def test_a_persistent_fault_is_a_clear_error_and_commits_nothing(
     bucket: str, aws: str, target_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
