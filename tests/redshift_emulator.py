@@ -44,7 +44,7 @@ import psycopg
 import redshift_connector
 
 from sparkify.schema.model import ALL_TABLES
-from sparkify.targets.redshift_auth import ConnectParams
+from sparkify.targets.redshift.auth import ConnectParams
 
 _OPTION_LINE = re.compile(
     r"^(DISTSTYLE \w+|DISTKEY\(.*\)|SORTKEY\(.*\)|ENCODE AUTO)$", re.MULTILINE

@@ -1,4 +1,4 @@
-"""The binary COPY encoder (targets/pg_binary.py) against a real PostgreSQL server: the same
+"""The binary COPY encoder (targets/postgres/binary.py) against a real PostgreSQL server: the same
 Arrow batches loaded through ``FORMAT binary`` and through ``FORMAT csv`` give the same rows,
 for edge values of every column type, NULLs in any column, several and empty batches, and
 sliced batches. And a warehouse column whose type was changed is loaded as CSV instead."""
@@ -20,8 +20,8 @@ from sparkify.schema.model import Column, ColumnType, Table, TableKind
 from sparkify.schema.render import PostgresRenderer
 from sparkify.sources import open_source
 from sparkify.targets import open_target
-from sparkify.targets.pg_binary import HEADER, TRAILER, binary_chunks, binary_types_match
-from sparkify.targets.pg_copy import csv_chunks
+from sparkify.targets.postgres.binary import HEADER, TRAILER, binary_chunks, binary_types_match
+from sparkify.targets.postgres.copy_writer import csv_chunks
 
 TABLE = Table(
     "edge",

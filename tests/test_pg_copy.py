@@ -1,4 +1,4 @@
-"""The PostgreSQL target's background COPY writer (targets/pg_copy.py): jobs run one at a time
+"""The PostgreSQL target's background COPY writer (targets/postgres/copy_writer.py): jobs run one at a time
 in the order submitted, the caller is never more than ``depth`` jobs ahead, the first failure
 is raised to the caller, and cancel stops a running job and drops the rest."""
 
@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from sparkify.targets.pg_copy import CopyWriter
+from sparkify.targets.postgres.copy_writer import CopyWriter
 
 
 def test_jobs_run_in_order_one_at_a_time() -> None:

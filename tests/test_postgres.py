@@ -32,8 +32,8 @@ from sparkify.pipeline.run import create_tables, etl, run  # noqa: E402
 from sparkify.schema.model import ALL_TABLES, RUNS, STAR_TABLES  # noqa: E402
 from sparkify.sources import open_source  # noqa: E402
 from sparkify.targets import open_target  # noqa: E402
-from sparkify.targets.pg_connect import connect_error, mask_url  # noqa: E402
-from sparkify.targets.postgres import PostgresTarget, lock_key  # noqa: E402
+from sparkify.targets.postgres.connect import connect_error, mask_url  # noqa: E402
+from sparkify.targets.postgres.target import PostgresTarget, lock_key  # noqa: E402
 from tests.helpers import (  # noqa: E402
     event,
     rows,

@@ -584,7 +584,7 @@ def test_plan_for_redshift_golden_and_parse(request: pytest.FixtureRequest) -> N
 def test_parts_are_even_and_a_multiple_of_the_slices() -> None:
     import numpy as np
 
-    from sparkify.targets.s3_staging import PART_BYTES, part_count, split_even
+    from sparkify.targets.redshift.upload import PART_BYTES, part_count, split_even
 
     assert part_count(10, rows=100, slices=4) == 4
     assert part_count(10, rows=3, slices=4) == 3

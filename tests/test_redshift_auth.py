@@ -12,7 +12,7 @@ import pytest
 from sparkify.config import load_settings
 from sparkify.errors import TargetError
 from sparkify.targets.redshift import RedshiftTarget
-from sparkify.targets.redshift_auth import ConnectParams, RedshiftUrl, connect_params
+from sparkify.targets.redshift.auth import ConnectParams, RedshiftUrl, connect_params
 from tests.aws_helpers import client
 from tests.redshift_emulator import connector
 

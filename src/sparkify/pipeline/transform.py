@@ -4,39 +4,18 @@ only adds files. Both run inside the caller's transaction and give the same tabl
 from __future__ import annotations
 
 from sparkify.pipeline.progress import Reporter
-from sparkify.sql import Statement, statements
+from sparkify.sql import statements
 from sparkify.targets.base import Target
 
 
-def transform_statements(target: Target) -> list[Statement]:
-    """The full-rebuild statements, rendered for ``target``'s dialect."""
-    return statements("transform", target.renderer)
-
-
-def _run(
-    target: Target, stmts: list[Statement], reporter: Reporter, base: int = 0, *, full: bool
-) -> None:
-    target.prepare_transform(full=full)
-    reporter.start("Transforming", len(stmts), "steps")
-    for stmt in stmts:
-        target.execute(stmt.sql, [base] * stmt.sql.count("?"))
-        reporter.advance("Transforming")
-    target.finish_transform(full=full)
-    reporter.finish("Transforming")
-
-
 def run_transform(target: Target, reporter: Reporter) -> None:
-    """Rebuild the five star tables from staging: in the warehouse, or, when the target kept a
-    copy of all staging rows in the client (a first load on PostgreSQL), there, then loaded
-    in bulk."""
-    mirror = target.staging_mirror()
-    if mirror is None:
-        _run(target, transform_statements(target), reporter, full=True)
-        return
-    reporter.start("Transforming", len(mirror.steps) + 1, "steps")
-    mirror.build_star(lambda: reporter.advance("Transforming"))
-    target.load_star(mirror)
-    reporter.advance("Transforming")
+    """Rebuild the five star tables from staging (where, the target decides: in the
+    warehouse, or in the client from its copy of all staging rows, a first load on
+    PostgreSQL)."""
+    target.rebuild_star(
+        lambda total: reporter.start("Transforming", total, "steps"),
+        lambda: reporter.advance("Transforming"),
+    )
     reporter.finish("Transforming")
 
 
@@ -65,7 +44,11 @@ def run_incremental(
     stmts = statements("incremental", target.renderer)
     if not songs_changed:
         stmts = [s for s in stmts if s.name not in SONG_STEPS]
-    _run(target, stmts, reporter, event_base, full=False)
+    reporter.start("Transforming", len(stmts), "steps")
+    target.transform(
+        stmts, lambda: reporter.advance("Transforming"), event_base=event_base, full=False
+    )
+    reporter.finish("Transforming")
 
 
 def cleanup(target: Target) -> None:

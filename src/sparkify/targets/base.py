@@ -12,13 +12,13 @@ from sparkify.dialects import Dialect
 from sparkify.errors import QueryError
 from sparkify.schema.model import Table
 from sparkify.schema.render import Renderer, renderer_for
+from sparkify.sql import Statement, statements
 
 if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
 
     from sparkify.batch import FileData, StagedBatch
-    from sparkify.targets.mirror import StagingMirror
 
 Tracer = Callable[[str], None]
 
@@ -175,21 +175,35 @@ class Target(ABC):
         statistics and drops the star's primary keys). Default: nothing."""
         return None
 
-    def staging_mirror(self) -> StagingMirror | None:
-        """The client-side copy of every staging row, when the target kept one during this run
-        (PostgreSQL, on a first load or a full refresh): the star is then rebuilt there and
-        loaded with :meth:`load_star`. Default: None, the star is rebuilt in the warehouse."""
-        return None
-
-    def load_star(self, mirror: StagingMirror) -> None:
-        """Replace the warehouse's star tables with ``mirror``'s, inside the transaction.
-        Only called on a target whose :meth:`staging_mirror` returned ``mirror``."""
-        raise NotImplementedError(f"{type(self).__name__} keeps no staging mirror")
-
     def finish_transform(self, *, full: bool) -> None:
         """Called after the transform SQL ran (PostgreSQL adds the primary keys back after a
         rebuild and refreshes the star's statistics). Default: nothing."""
         return None
+
+    def transform(
+        self,
+        stmts: Sequence[Statement],
+        on_step: Callable[[], None],
+        *,
+        event_base: int = 0,
+        full: bool,
+    ) -> None:
+        """Run transform statements in the warehouse, between :meth:`prepare_transform` and
+        :meth:`finish_transform`; every ``?`` is bound to ``event_base`` (the largest event id
+        staged before the run), ``on_step`` is called after each statement."""
+        self.prepare_transform(full=full)
+        for stmt in stmts:
+            self.execute(stmt.sql, [event_base] * stmt.sql.count("?"))
+            on_step()
+        self.finish_transform(full=full)
+
+    def rebuild_star(self, on_start: Callable[[int], None], on_step: Callable[[], None]) -> None:
+        """Rebuild the five star tables from staging, inside the transaction; ``on_start`` is
+        told the number of steps, ``on_step`` is called after each. Default: the full-rebuild
+        SQL (``sql/transform.sql``) in the warehouse."""
+        stmts = statements("transform", self.renderer)
+        on_start(len(stmts))
+        self.transform(stmts, on_step, full=True)
 
     @abstractmethod
     def table_names(self) -> set[str]:

@@ -2,11 +2,11 @@
 
 Input is typed by an in-memory DuckDB (the same parser as the DuckDB target) and its result is
 streamed into ``COPY ... FROM STDIN (FORMAT binary)`` in Arrow record batches encoded column by
-column (:mod:`sparkify.targets.pg_binary`; CSV for a table whose column types were changed),
-in a background thread while the next batch is parsed (:mod:`sparkify.targets.pg_copy`): no
-Python code runs per row, and memory stays bounded by two batches. On a first load (or a full
-refresh) the staged rows are also kept in that DuckDB and the star is rebuilt there and copied
-in (:mod:`sparkify.targets.mirror`); otherwise the transform SQL runs in PostgreSQL.
+column (:mod:`.binary`; CSV for a table whose column types were changed), in a background
+thread while the next batch is parsed (:mod:`.copy_writer`): no Python code runs per row, and
+memory stays bounded by two batches. On a first load (or a full refresh) the staged rows are
+also kept in that DuckDB and the star is rebuilt there and copied in (:mod:`.client_build`);
+otherwise the transform SQL runs in PostgreSQL.
 PostgreSQL text cannot hold the NUL character, so NULs are removed from text values (see
 docs/postgres.md).
 
@@ -54,10 +54,10 @@ from sparkify.targets.base import (
     one_statement,
     refused_write,
 )
-from sparkify.targets.mirror import StagingMirror
-from sparkify.targets.pg_binary import binary_chunks, binary_types_match
-from sparkify.targets.pg_connect import check_url, connect_error, mask_url, where
-from sparkify.targets.pg_copy import COPY_BATCH_ROWS, CopyWriter, csv_chunks
+from sparkify.targets.postgres.binary import binary_chunks, binary_types_match
+from sparkify.targets.postgres.client_build import StagingMirror
+from sparkify.targets.postgres.connect import check_url, connect_error, mask_url, where
+from sparkify.targets.postgres.copy_writer import COPY_BATCH_ROWS, CopyWriter, csv_chunks
 
 if TYPE_CHECKING:
     from sparkify.batch import StagedBatch
@@ -453,10 +453,20 @@ class PostgresTarget(Target):
         batches = rows.select(columns).to_batches(COPY_BATCH_ROWS)
         self._copy_later(table, columns, lambda: contextlib.nullcontext(batches))
 
-    def staging_mirror(self) -> StagingMirror | None:
-        return self._mirror if self._mirror is not None and self._mirror.complete else None
+    def rebuild_star(self, on_start: Callable[[int], None], on_step: Callable[[], None]) -> None:
+        """When this run kept a copy of all staging in the client (a first load, a full
+        refresh), the star is built there and copied in (see :mod:`.client_build`); else
+        in the warehouse."""
+        mirror = self._mirror
+        if mirror is None or not mirror.complete:
+            super().rebuild_star(on_start, on_step)
+            return
+        on_start(len(mirror.steps) + 1)
+        mirror.build_star(on_step)
+        self._load_star(mirror)
+        on_step()
 
-    def load_star(self, mirror: StagingMirror) -> None:
+    def _load_star(self, mirror: StagingMirror) -> None:
         """Empty the star tables, drop their primary keys, COPY the mirror's star rows in
         (frozen: the tables were emptied in this transaction) and add the keys back."""
         self._drop_primary_keys()

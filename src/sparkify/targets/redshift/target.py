@@ -1,7 +1,7 @@
 """Amazon Redshift: loads by ``COPY`` from S3 with an IAM role, never by INSERT of rows.
 
 Records are uploaded to the ``s3_staging`` prefix (evenly sized gzip parts) and COPYed by the
-cluster, which types them; see :mod:`sparkify.targets.redshift_load`. Bookkeeping rows
+cluster, which types them; see :mod:`sparkify.targets.redshift.load`. Bookkeeping rows
 (manifest, load errors) go the same way. ``redshift_connector`` is imported only when a
 connection is opened. The connection runs in autocommit mode and sparkify sends BEGIN, COMMIT
 and ROLLBACK itself, so the tracer sees every statement of a run, transaction included.
@@ -36,10 +36,10 @@ from sparkify.targets.base import (
     one_statement,
     refused_write,
 )
-from sparkify.targets.redshift_auth import ConnectParams, RedshiftUrl, connect_params
-from sparkify.targets.redshift_load import stage_on_redshift
-from sparkify.targets.redshift_records import line_buffer
-from sparkify.targets.s3_staging import StagingArea, part_count, split_even
+from sparkify.targets.redshift.auth import ConnectParams, RedshiftUrl, connect_params
+from sparkify.targets.redshift.load import stage_on_redshift
+from sparkify.targets.redshift.records import line_buffer
+from sparkify.targets.redshift.upload import StagingArea, part_count, split_even
 
 if TYPE_CHECKING:
     from sparkify.batch import FileData, StagedBatch
@@ -113,7 +113,7 @@ def _epoch_millis(rows: pa.Table) -> pa.Table:
 
 class RedshiftTarget(Target):
     """A Redshift database reached with ``redshift_connector`` (password, Secrets Manager or
-    IAM authentication, see :mod:`sparkify.targets.redshift_auth`)."""
+    IAM authentication, see :mod:`sparkify.targets.redshift.auth`)."""
 
     dialect = Dialect.REDSHIFT
     capabilities = Capabilities(
@@ -340,7 +340,7 @@ class RedshiftTarget(Target):
         return self.staging_area().put_parts(stem, data, spans), ranges
 
     def stage_files(self, datas: list[FileData]) -> StagedBatch | None:
-        """Stage ``datas`` by COPY from S3 (see :mod:`sparkify.targets.redshift_load`)."""
+        """Stage ``datas`` by COPY from S3 (see :mod:`sparkify.targets.redshift.load`)."""
         self.staging_area()  # its settings are checked before anything is parsed or sent
         self._batches += 1
         return stage_on_redshift(self, datas, self._batches)

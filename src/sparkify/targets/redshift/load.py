@@ -24,8 +24,8 @@ from sparkify.schema.render import Renderer
 from sparkify.sql import redshift as rsql
 from sparkify.sql.staging import kept_raw_text
 from sparkify.staging.parse import parse_failure
-from sparkify.targets.redshift_records import Records, prepare
-from sparkify.targets.s3_staging import StagingArea
+from sparkify.targets.redshift.records import Records, prepare
+from sparkify.targets.redshift.upload import StagingArea
 
 TABLES = {FileKind.LOG: STAGING_EVENTS, FileKind.SONG: STAGING_SONGS}
 _REJECT_SCHEMA = pa.schema(

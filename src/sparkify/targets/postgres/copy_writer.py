@@ -1,6 +1,6 @@
 """Bulk loading into PostgreSQL: Arrow record batches as ``COPY … (FORMAT csv)`` data (for
 columns whose type was changed in the warehouse; the usual format is binary, see
-:mod:`.pg_binary`), and a writer that runs the COPYs in a background thread, in order, while
+:mod:`.binary`), and a writer that runs the COPYs in a background thread, in order, while
 the caller parses the next batch (DuckDB, NumPy and Arrow release the GIL, so client and
 server work overlap).
 """
