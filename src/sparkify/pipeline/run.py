@@ -37,7 +37,6 @@ from sparkify.schema.model import (
 )
 from sparkify.sources.base import Source
 from sparkify.sql.rejects import FIRST_REJECTS, file_rejects
-from sparkify.staging.parse import stage_batch
 from sparkify.targets.base import Target
 
 MAX_BATCH_FILES = 50_000
@@ -173,10 +172,7 @@ def _stage_batch(
     result.files_new += len(fresh) - len(changed)
     target.delete_files(changed)
     ids.forget(changed)
-    batch = target.stage_files(fresh)
-    if batch is None:
-        batch = stage_batch(target.parser_connection(), fresh, ids.base())
-        target.ingest(batch)
+    batch = target.stage(fresh, ids.base())
     ids.record(batch.counts)
     target.insert_rows(MANIFEST, manifest.manifest_rows(fresh, batch.counts))
     result.records += sum(c.records for c in batch.counts.values())
@@ -371,9 +367,7 @@ def _load(
     result.first_load = not known
     todo = manifest.plan(files, known)
     result.files_skipped = len(todo.unchanged)
-    incremental = (
-        target.capabilities.incremental_transform and not full_refresh and bool(todo.to_read)
-    )
+    incremental = target.incremental_transform and not full_refresh and bool(todo.to_read)
     event_base = _max_event_id(target) if incremental else 0
     snapshot = incremental and event_base > 0 and any(f.kind is FileKind.SONG for f in todo.to_read)
     if snapshot:

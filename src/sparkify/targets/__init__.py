@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from sparkify.config import Settings
 from sparkify.dialects import Dialect
 from sparkify.errors import ConfigError, TargetError
-from sparkify.targets.base import Capabilities, Target, Tracer
+from sparkify.targets.base import Target, Tracer
 
 _SCHEMES = {
     "duckdb": Dialect.DUCKDB,
@@ -84,4 +84,4 @@ def open_target(settings: Settings, tracer: Tracer | None = None) -> Target:
     )
 
 
-__all__ = ["Capabilities", "Target", "Tracer", "dialect_of", "open_target"]
+__all__ = ["Target", "Tracer", "dialect_of", "open_target"]

@@ -15,7 +15,6 @@ from sparkify.schema.render import Renderer, renderer_for
 from sparkify.sql import Statement, statements
 
 if TYPE_CHECKING:
-    import duckdb
     import pyarrow as pa
 
     from sparkify.batch import FileData, StagedBatch
@@ -60,24 +59,14 @@ def refused_write(where: str, detail: str) -> QueryError:
     )
 
 
-@dataclass(frozen=True)
-class Capabilities:
-    """What a target can do, for the pipeline and the docs."""
-
-    transactional_ddl: bool
-    enforces_primary_keys: bool
-    bulk_load: str
-    #: Whether runs that only add files may maintain the star incrementally (needs event ids
-    #: that grow run after run, as DuckDB and PostgreSQL assign them).
-    incremental_transform: bool = False
-
-
 class Target(ABC):
     """A warehouse connection. Use as a context manager; statements go through ``execute``
     and ``query`` so a tracer sees every one of them."""
 
     dialect: ClassVar[Dialect]
-    capabilities: ClassVar[Capabilities]
+    #: Whether runs that only add files may maintain the star incrementally (needs event ids
+    #: that grow run after run, as DuckDB and PostgreSQL assign them).
+    incremental_transform: ClassVar[bool] = False
     #: The driver's parameter marker in ``execute``/``query``.
     PARAM: ClassVar[str] = "?"
 
@@ -210,19 +199,12 @@ class Target(ABC):
         """Names of the tables that exist in the target's schema."""
 
     @abstractmethod
-    def parser_connection(self) -> duckdb.DuckDBPyConnection:
-        """The DuckDB connection the staging parser runs on."""
-
-    def stage_files(self, datas: list[FileData]) -> StagedBatch | None:
-        """Stage ``datas`` (files just read) without the DuckDB parser, for a target that
-        loads the records itself (Redshift: COPY from S3); returns the batch's counts. The
-        default, None, means: parse on :meth:`parser_connection`, then :meth:`ingest`."""
-        return None
-
-    @abstractmethod
-    def ingest(self, batch: StagedBatch) -> None:
-        """Append the batch's staged events, songs and rejects to the staging tables and
-        ``load_errors``."""
+    def stage(self, files: list[FileData], event_base: int) -> StagedBatch:
+        """Append the records of ``files`` (just read) to the staging tables, and the records
+        refused to ``load_errors``; returns the batch's counts. DuckDB and PostgreSQL type the
+        records with the DuckDB parser (:func:`sparkify.staging.parse.stage_batch`), and log
+        files number their events above ``event_base``; Redshift types them by COPY from S3
+        and numbers them with an identity column."""
 
     @abstractmethod
     def insert_rows(self, table: Table, rows: pa.Table) -> None:

@@ -15,8 +15,8 @@ from sparkify.arrow_sql import execute_on_arrow
 from sparkify.dialects import Dialect
 from sparkify.errors import BusyError, QueryError, TargetError
 from sparkify.schema.model import LOAD_ERRORS, MANIFEST, STAGING_EVENTS, STAGING_SONGS, Table
+from sparkify.staging.parse import stage_batch
 from sparkify.targets.base import (
-    Capabilities,
     QueryResult,
     Target,
     Tracer,
@@ -26,7 +26,7 @@ from sparkify.targets.base import (
 )
 
 if TYPE_CHECKING:
-    from sparkify.batch import StagedBatch
+    from sparkify.batch import FileData, StagedBatch
 
 _LOCK_WORDS = ("Could not set lock", "Conflicting lock")
 #: Words of DuckDB errors that mean the file system refused a write (not a bad statement).
@@ -58,12 +58,7 @@ class DuckDBTarget(Target):
     """A DuckDB file; the staging parser runs on the same connection (zero copy)."""
 
     dialect = Dialect.DUCKDB
-    capabilities = Capabilities(
-        transactional_ddl=True,
-        enforces_primary_keys=False,
-        bulk_load="duckdb",
-        incremental_transform=True,
-    )
+    incremental_transform = True
 
     def __init__(
         self,
@@ -223,9 +218,6 @@ class DuckDBTarget(Target):
         )
         return {r[0] for r in rows}
 
-    def parser_connection(self) -> duckdb.DuckDBPyConnection:
-        return self.con
-
     def _append_sql(self, table: Table, relation: str) -> str:
         cols = ", ".join(self.renderer.quote(c) for c in table.column_names)
         return (
@@ -242,10 +234,13 @@ class DuckDBTarget(Target):
         except duckdb.Error as e:
             raise QueryError(f"DuckDB statement failed: {e}") from e
 
-    def ingest(self, batch: StagedBatch) -> None:
+    def stage(self, files: list[FileData], event_base: int) -> StagedBatch:
+        """Parse ``files`` on the warehouse's own connection and append the rows."""
+        batch = stage_batch(self.con, files, event_base)
         self._append(STAGING_EVENTS, "_staged_events")
         self._append(STAGING_SONGS, "_staged_songs")
         self._append(LOAD_ERRORS, "_rejects")
+        return batch
 
     def insert_rows(self, table: Table, rows: pa.Table) -> None:
         self._execute_on_arrow("_rows_arrow", rows, self._append_sql(table, "_rows_arrow"))

@@ -45,8 +45,8 @@ from sparkify.schema.model import (
     Table,
 )
 from sparkify.schema.render import PostgresRenderer, check_identifier
+from sparkify.staging.parse import stage_batch
 from sparkify.targets.base import (
-    Capabilities,
     QueryResult,
     Target,
     Tracer,
@@ -60,7 +60,7 @@ from sparkify.targets.postgres.connect import check_url, connect_error, mask_url
 from sparkify.targets.postgres.copy_writer import COPY_BATCH_ROWS, CopyWriter, csv_chunks
 
 if TYPE_CHECKING:
-    from sparkify.batch import StagedBatch
+    from sparkify.batch import FileData, StagedBatch
 
 _PLANNED_COLUMNS = (
     (STAGING_EVENTS, ("page", "userid", "song", "artist", "length")),
@@ -88,12 +88,7 @@ class PostgresTarget(Target):
     """A PostgreSQL database reached through a ``postgresql://user@host:port/db`` URL."""
 
     dialect = Dialect.POSTGRES
-    capabilities = Capabilities(
-        transactional_ddl=True,
-        enforces_primary_keys=True,
-        bulk_load="copy",
-        incremental_transform=True,
-    )
+    incremental_transform = True
 
     def __init__(
         self,
@@ -423,8 +418,8 @@ class PostgresTarget(Target):
         self._writer.submit(job)
 
     def _kept(self, con: duckdb.DuckDBPyConnection) -> StagingMirror:
-        """The run's kept rows, made at the transaction's first ingest: complete (a mirror of
-        all staging) when the warehouse's staging is empty then."""
+        """The run's kept rows, made at the transaction's first staged batch: complete (a
+        mirror of all staging) when the warehouse's staging is empty then."""
         if self._mirror is None:
             empty = self.scalar(
                 "SELECT NOT EXISTS (SELECT 1 FROM staging_events) "
@@ -436,15 +431,18 @@ class PostgresTarget(Target):
                     self._truncate(table)
         return self._mirror
 
-    def ingest(self, batch: StagedBatch) -> None:
-        """Keep the batch's rows in the client's DuckDB and queue their COPY: the writer
-        streams them from there while the parser goes on with the next batch."""
+    def stage(self, files: list[FileData], event_base: int) -> StagedBatch:
+        """Parse ``files`` on the client's DuckDB, keep the batch's rows there and queue their
+        COPY: the writer streams them from there while the parser goes on with the next
+        batch."""
+        batch = stage_batch(self.parser_connection(), files, event_base)
         kept = self._kept(batch.con)
         for table, relation, count in _STAGED:
             if getattr(batch, count):
                 number = kept.append(table, relation)
                 rows = functools.partial(kept.batch, table, number, COPY_BATCH_ROWS)
                 self._copy_later(table, table.column_names, rows)
+        return batch
 
     def insert_rows(self, table: Table, rows: pa.Table) -> None:
         if rows.num_rows == 0:

@@ -28,7 +28,6 @@ from sparkify.schema.render import check_identifier
 from sparkify.sql import redshift as rsql
 from sparkify.sql.json_text import without_nul
 from sparkify.targets.base import (
-    Capabilities,
     QueryResult,
     Target,
     Tracer,
@@ -116,9 +115,6 @@ class RedshiftTarget(Target):
     IAM authentication, see :mod:`sparkify.targets.redshift.auth`)."""
 
     dialect = Dialect.REDSHIFT
-    capabilities = Capabilities(
-        transactional_ddl=True, enforces_primary_keys=False, bulk_load="COPY FROM S3"
-    )
     PARAM = "%s"
 
     def __init__(
@@ -339,17 +335,12 @@ class RedshiftTarget(Target):
         spans = [(int(ends[a - 1]) if a else 0, int(ends[b - 1])) for a, b in ranges]
         return self.staging_area().put_parts(stem, data, spans), ranges
 
-    def stage_files(self, datas: list[FileData]) -> StagedBatch | None:
-        """Stage ``datas`` by COPY from S3 (see :mod:`sparkify.targets.redshift.load`)."""
+    def stage(self, files: list[FileData], event_base: int) -> StagedBatch:
+        """Stage ``files`` by COPY from S3 (see :mod:`.load`); ``event_base`` is not used:
+        the staging tables' identity column numbers the events."""
         self.staging_area()  # its settings are checked before anything is parsed or sent
         self._batches += 1
-        return stage_on_redshift(self, datas, self._batches)
-
-    def ingest(self, batch: StagedBatch) -> None:
-        raise TargetError(
-            "The Redshift target stages by COPY (stage_files), not from parsed batches.",
-            "This is a bug in the caller: report it.",
-        )
+        return stage_on_redshift(self, files, self._batches)
 
     def insert_rows(self, table: Table, rows: pa.Table) -> None:
         """Bulk-append ``rows`` by COPY from S3 (JSON lines, 'auto' column matching) into a
