@@ -366,6 +366,9 @@ SOURCE = Table(
 STAGING_TABLES = (STAGING_EVENTS, STAGING_SONGS)
 STAR_TABLES = (SONGPLAYS, USERS, SONGS, ARTISTS, TIME)
 META_TABLES = (LOAD_ERRORS, MANIFEST)
+#: The tables whose rows name the file they came from (``source_file``), in the order a file's
+#: rows are deleted when it is reloaded.
+FILE_TABLES = (*STAGING_TABLES, *META_TABLES)
 #: The tables a load reads and writes (a full refresh empties them; sparkify_runs is kept).
 LOADED_TABLES = STAGING_TABLES + STAR_TABLES + META_TABLES
 #: Every table. The bookkeeping tables after LOADED_TABLES are created by a run when missing

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from sparkify.dialects import Dialect
 from sparkify.errors import QueryError
-from sparkify.schema.model import Table
+from sparkify.schema.model import FILE_TABLES, MANIFEST, Table
 from sparkify.schema.render import Renderer, renderer_for
 from sparkify.sql import Statement, statements
 
@@ -210,10 +210,16 @@ class Target(ABC):
     def insert_rows(self, table: Table, rows: pa.Table) -> None:
         """Bulk-append ``rows`` (columns named as in ``table``) to ``table``."""
 
-    @abstractmethod
     def delete_files(self, paths: Sequence[str], *, manifest_only: bool = False) -> None:
         """Delete every row that came from ``paths``: staging rows, load errors and manifest
         entries (only the manifest entries with ``manifest_only``)."""
+        if paths:
+            self.delete_rows((MANIFEST,) if manifest_only else FILE_TABLES, paths)
+
+    @abstractmethod
+    def delete_rows(self, tables: Sequence[Table], paths: Sequence[str]) -> None:
+        """Delete the rows of ``tables``, in order, whose ``source_file`` is one of ``paths``
+        (not empty)."""
 
     def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """The first column of the first row of ``sql``."""

@@ -14,7 +14,7 @@ import pyarrow as pa
 from sparkify.arrow_sql import execute_on_arrow
 from sparkify.dialects import Dialect
 from sparkify.errors import BusyError, QueryError, TargetError
-from sparkify.schema.model import LOAD_ERRORS, MANIFEST, STAGING_EVENTS, STAGING_SONGS, Table
+from sparkify.schema.model import LOAD_ERRORS, STAGING_EVENTS, STAGING_SONGS, Table
 from sparkify.staging.parse import stage_batch
 from sparkify.targets.base import (
     QueryResult,
@@ -245,15 +245,10 @@ class DuckDBTarget(Target):
     def insert_rows(self, table: Table, rows: pa.Table) -> None:
         self._execute_on_arrow("_rows_arrow", rows, self._append_sql(table, "_rows_arrow"))
 
-    def delete_files(self, paths: Sequence[str], *, manifest_only: bool = False) -> None:
-        if not paths:
-            return
+    def delete_rows(self, tables: Sequence[Table], paths: Sequence[str]) -> None:
         rows = pa.table({"path": pa.array(list(paths), pa.string())})
         sql = "CREATE OR REPLACE TEMP TABLE _paths AS SELECT path FROM _paths_arrow"
         self._execute_on_arrow("_paths_arrow", rows, sql)
-        tables = (
-            (MANIFEST,) if manifest_only else (STAGING_EVENTS, STAGING_SONGS, LOAD_ERRORS, MANIFEST)
-        )
         for t in tables:
             self.execute(
                 f"DELETE FROM {self.renderer.quote(t.name)} "

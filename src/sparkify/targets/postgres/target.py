@@ -37,7 +37,6 @@ from sparkify.dialects import Dialect
 from sparkify.errors import BusyError, ConfigError, QueryError, TargetError
 from sparkify.schema.model import (
     LOAD_ERRORS,
-    MANIFEST,
     STAGING_EVENTS,
     STAGING_SONGS,
     STAGING_TABLES,
@@ -496,13 +495,12 @@ class PostgresTarget(Target):
                 self.execute(self.renderer.add_primary_key(table))
 
     def delete_files(self, paths: Sequence[str], *, manifest_only: bool = False) -> None:
-        if not paths:
-            return
-        if self._mirror is not None and not manifest_only:
+        """Also from the client's copy of staging, if the run keeps one."""
+        if paths and self._mirror is not None and not manifest_only:
             self._mirror.delete_files(paths)
-        tables = (
-            (MANIFEST,) if manifest_only else (STAGING_EVENTS, STAGING_SONGS, LOAD_ERRORS, MANIFEST)
-        )
+        super().delete_files(paths, manifest_only=manifest_only)
+
+    def delete_rows(self, tables: Sequence[Table], paths: Sequence[str]) -> None:
         for t in tables:
             self.execute(
                 f"DELETE FROM {self.renderer.quote(t.name)} WHERE source_file = ANY(?)",

@@ -23,7 +23,7 @@ from sparkify.aws import aws_client
 from sparkify.config import Settings
 from sparkify.dialects import Dialect
 from sparkify.errors import ConfigError, QueryError, TargetError
-from sparkify.schema.model import LOAD_ERRORS, MANIFEST, STAGING_EVENTS, STAGING_SONGS, Table
+from sparkify.schema.model import MANIFEST, Table
 from sparkify.schema.render import check_identifier
 from sparkify.sql import redshift as rsql
 from sparkify.sql.json_text import without_nul
@@ -381,10 +381,7 @@ class RedshiftTarget(Target):
         finally:
             area.clean()
 
-    def delete_files(self, paths: Sequence[str], *, manifest_only: bool = False) -> None:
-        tables = (
-            (MANIFEST,) if manifest_only else (STAGING_EVENTS, STAGING_SONGS, LOAD_ERRORS, MANIFEST)
-        )
+    def delete_rows(self, tables: Sequence[Table], paths: Sequence[str]) -> None:
         for start in range(0, len(paths), DELETE_CHUNK):
             chunk = list(paths[start : start + DELETE_CHUNK])
             marks = ", ".join(["%s"] * len(chunk))
