@@ -20,10 +20,19 @@ from hypothesis import strategies as st
 
 from sparkify.config import load_settings
 from sparkify.generate import generate
+from sparkify.schema.model import ALL_TABLES, FILE_TABLES
 from sparkify.targets import open_target
 from tests.helpers import DATA_TABLES, event, invoke, rows, snapshot, source_link, write_log
 
 ALL = DATA_TABLES
+
+
+def test_a_reloaded_file_is_deleted_from_every_table_that_names_it() -> None:
+    # Target.delete_files empties FILE_TABLES of a changed file before it is staged again:
+    # a table holding source_file left out of it would keep the old rows next to the new
+    named = [t.name for t in ALL_TABLES if "source_file" in t.column_names]
+    assert [t.name for t in FILE_TABLES] == named
+    assert named == ["staging_events", "staging_songs", "load_errors", "sparkify_manifest"]
 
 
 def _copy_days(sample: Path, dest: Path, days: list[Path]) -> None:
