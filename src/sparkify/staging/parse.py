@@ -2,9 +2,9 @@
 
 The parser runs on a DuckDB connection: the target's own (DuckDB target, zero copy) or an
 in-memory one whose results are bulk-copied elsewhere (PostgreSQL). It leaves three temp
-relations on that connection for the target to ingest: ``_staged_events``,
-``_staged_songs`` (columns in staging-table order, ``event_id`` included) and ``_rejects``
-(``source_file, source_line, reason, raw_text``).
+relations on that connection for the target to append, listed in :data:`STAGED`:
+``_staged_events``, ``_staged_songs`` (columns in staging-table order, ``event_id``
+included) and ``_rejects`` (``source_file, source_line, reason, raw_text``).
 """
 
 from __future__ import annotations
@@ -16,12 +16,20 @@ import pyarrow as pa
 from sparkify.arrow_sql import execute_on_arrow
 from sparkify.batch import FileCounts, FileData, FileKind, StagedBatch
 from sparkify.errors import QueryError
-from sparkify.schema.model import STAGING_EVENTS, STAGING_SONGS, Table
+from sparkify.schema.model import LOAD_ERRORS, STAGING_EVENTS, STAGING_SONGS, Table
 from sparkify.sql.staging import NOT_BLANK, input_columns, kept_raw_text, parse_sql
 from sparkify.staging.lines import lines_table, stream_objects
 
 PARSED = {FileKind.LOG: "_parsed_log", FileKind.SONG: "_parsed_song"}
 TABLES = {FileKind.LOG: STAGING_EVENTS, FileKind.SONG: STAGING_SONGS}
+#: The temp relations :func:`stage_batch` leaves on its connection, each with the table its
+#: rows are appended to (in that table's column order).
+STAGED: tuple[tuple[Table, str], ...] = (
+    (STAGING_EVENTS, "_staged_events"),
+    (STAGING_SONGS, "_staged_songs"),
+    (LOAD_ERRORS, "_rejects"),
+)
+_RELATION = {table.name: relation for table, relation in STAGED}
 
 
 def _parse_kind(con: duckdb.DuckDBPyConnection, kind: FileKind, datas: list[FileData]) -> None:
@@ -87,7 +95,7 @@ def _staged_view(con: duckdb.DuckDBPyConnection, kind: FileKind, table: Table) -
         # ids without a sort: the file's first id plus the record's ordinal in the file
         ident = "f.first_id + CASE WHEN p.seq > 0 THEN p.seq ELSE p.line_no END AS event_id, "
     con.execute(
-        f"CREATE OR REPLACE TEMP VIEW _staged_{'events' if kind is FileKind.LOG else 'songs'} AS "
+        f"CREATE OR REPLACE TEMP VIEW {_RELATION[table.name]} AS "
         f"SELECT {ident}{cols}, f.source_file, p.line_no AS source_line "
         f"FROM {PARSED[kind]} p JOIN _files f "
         f"ON f.kind = '{kind.value}' AND f.file_idx = p.file_idx "
@@ -121,7 +129,8 @@ def _rejects_table(con: duckdb.DuckDBPyConnection, datas: dict[FileKind, list[Fi
         con,
         "_early_rejects",
         pa.table(early, schema=schema),
-        "CREATE OR REPLACE TEMP TABLE _rejects AS SELECT source_file, source_line, reason, "
+        f"CREATE OR REPLACE TEMP TABLE {_RELATION[LOAD_ERRORS.name]} AS "
+        "SELECT source_file, source_line, reason, "
         f"{kept_raw_text('raw_text')} AS raw_text FROM _early_rejects "
         + "".join(
             f"UNION ALL SELECT f.source_file, p.line_no, p.reason, "
@@ -195,9 +204,10 @@ def _stage(con: duckdb.DuckDBPyConnection, datas: list[FileData], event_base: in
     for kind in FileKind:
         _staged_view(con, kind, TABLES[kind])
     _rejects_table(con, by_kind)
-    (events,) = con.execute("SELECT COUNT(*) FROM _staged_events").fetchone() or (0,)
-    (songs,) = con.execute("SELECT COUNT(*) FROM _staged_songs").fetchone() or (0,)
-    (rejected,) = con.execute("SELECT COUNT(*) FROM _rejects").fetchone() or (0,)
+    events, songs, rejected = (
+        (con.execute(f"SELECT COUNT(*) FROM {relation}").fetchone() or (0,))[0]
+        for _, relation in STAGED
+    )
     counts = _file_counts(con, by_kind)
     for d, end in zip(by_kind[FileKind.LOG], id_ends, strict=True):
         counts[d.file.path] = FileCounts(

@@ -14,8 +14,8 @@ import pyarrow as pa
 from sparkify.arrow_sql import execute_on_arrow
 from sparkify.dialects import Dialect
 from sparkify.errors import BusyError, QueryError, TargetError
-from sparkify.schema.model import LOAD_ERRORS, STAGING_EVENTS, STAGING_SONGS, Table
-from sparkify.staging.parse import stage_batch
+from sparkify.schema.model import Table
+from sparkify.staging.parse import STAGED, stage_batch
 from sparkify.targets.base import (
     QueryResult,
     Target,
@@ -237,9 +237,8 @@ class DuckDBTarget(Target):
     def stage(self, files: list[FileData], event_base: int) -> StagedBatch:
         """Parse ``files`` on the warehouse's own connection and append the rows."""
         batch = stage_batch(self.con, files, event_base)
-        self._append(STAGING_EVENTS, "_staged_events")
-        self._append(STAGING_SONGS, "_staged_songs")
-        self._append(LOAD_ERRORS, "_rejects")
+        for table, relation in STAGED:
+            self._append(table, relation)
         return batch
 
     def insert_rows(self, table: Table, rows: pa.Table) -> None:

@@ -44,7 +44,7 @@ from sparkify.schema.model import (
     Table,
 )
 from sparkify.schema.render import PostgresRenderer, check_identifier
-from sparkify.staging.parse import stage_batch
+from sparkify.staging.parse import STAGED, stage_batch
 from sparkify.targets.base import (
     QueryResult,
     Target,
@@ -64,11 +64,6 @@ if TYPE_CHECKING:
 _PLANNED_COLUMNS = (
     (STAGING_EVENTS, ("page", "userid", "song", "artist", "length")),
     (STAGING_SONGS, ("song_id", "title", "artist_name", "duration")),
-)
-_STAGED = (
-    (STAGING_EVENTS, "_staged_events", "events"),
-    (STAGING_SONGS, "_staged_songs", "songs"),
-    (LOAD_ERRORS, "_rejects", "rejected"),
 )
 
 
@@ -436,8 +431,13 @@ class PostgresTarget(Target):
         batch."""
         batch = stage_batch(self.parser_connection(), files, event_base)
         kept = self._kept(batch.con)
-        for table, relation, count in _STAGED:
-            if getattr(batch, count):
+        staged = {
+            STAGING_EVENTS.name: batch.events,
+            STAGING_SONGS.name: batch.songs,
+            LOAD_ERRORS.name: batch.rejected,
+        }
+        for table, relation in STAGED:
+            if staged[table.name]:
                 number = kept.append(table, relation)
                 rows = functools.partial(kept.batch, table, number, COPY_BATCH_ROWS)
                 self._copy_later(table, table.column_names, rows)
