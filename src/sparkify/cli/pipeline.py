@@ -64,9 +64,15 @@ def _show_dry_run(result: EtlResult) -> None:
 @click.command()
 @source
 @dry_run_option
+@click.option(
+    "--check-all",
+    is_flag=True,
+    help="Check the whole warehouse even when the run only added files (by default such a "
+    "run checks the rows it changed).",
+)
 @target
 @common
-def run(full_refresh: bool, dry_run: bool, quiet: bool, **params: Any) -> None:
+def run(full_refresh: bool, dry_run: bool, check_all: bool, quiet: bool, **params: Any) -> None:
     """Create missing tables, load new files, rebuild the star schema, run the checks.
 
     \b
@@ -75,6 +81,7 @@ def run(full_refresh: bool, dry_run: bool, quiet: bool, **params: Any) -> None:
       sparkify run --source ../data --target duckdb:///warehouse.duckdb
       sparkify run --source s3://udacity-dend --target postgresql://me@localhost/sparkify
       sparkify run --source ../data --dry-run     # what would load and what is rejected
+      sparkify run --check-all                    # check every row, not only the new ones
     """
     reporter = RichReporter(quiet)
     settings = settings_from(params)
@@ -90,6 +97,7 @@ def run(full_refresh: bool, dry_run: bool, quiet: bool, **params: Any) -> None:
                 files=files,
                 dry_run=dry_run,
                 interrupted=interrupted,
+                check_all=check_all,
             )
     stdout.print(etl_summary(result.etl, result.checks if result.checks.results else None))
     for line in rejected_files_warnings(result.etl):

@@ -27,6 +27,7 @@ from rich.text import Text
 
 from sparkify.pipeline.check import CheckReport
 from sparkify.pipeline.result import EtlResult
+from sparkify.sql.checks import ALL_ROWS
 from sparkify.targets.base import QueryResult
 
 #: Columns of output that is not a terminal (a file, a pipe): wide enough never to cut a line.
@@ -142,8 +143,9 @@ def etl_summary(result: EtlResult, checks: CheckReport | None = None) -> Table:
         t.add_row(f"rows in {name}", _n(result.table_counts.get(name, 0)))
     if checks is not None:
         share = next((r.value for r in checks.results if r.name == "songplays_matched_share"), 0.0)
-        t.add_row("plays matched to a song", f"{share:.2%}")
-        t.add_row("checks", check_counts(checks))
+        new = checks.scope != ALL_ROWS.label
+        t.add_row(f"{'new ' if new else ''}plays matched to a song", f"{share:.2%}")
+        t.add_row(f"checks ({checks.scope})" if new else "checks", check_counts(checks))
     t.add_row("seconds", f"{result.seconds:.2f}")
     return t
 
@@ -199,7 +201,10 @@ def rejects_table(result: EtlResult) -> Table | None:
 def check_table(report: CheckReport) -> Table:
     """The checks as a table."""
     colors = {"pass": "green", "fail": "bold red", "warn": "yellow", "info": "cyan"}
-    t = Table(title="sparkify: data-quality checks", title_justify="left")
+    title = "sparkify: data-quality checks"
+    if report.scope != ALL_ROWS.label:
+        title += f" ({report.scope})"
+    t = Table(title=title, title_justify="left")
     t.add_column("status")
     t.add_column("check")
     t.add_column("violations found", justify="right")
@@ -214,6 +219,7 @@ def check_json(report: CheckReport) -> str:
     """The checks as JSON."""
     payload: dict[str, Any] = {
         "ok": report.ok,
+        "scope": report.scope,
         "checks": [
             {
                 "name": r.name,

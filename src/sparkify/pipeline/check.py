@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sparkify.errors import TargetError
 from sparkify.schema.model import META_TABLES, STAGING_TABLES, STAR_TABLES
-from sparkify.sql.checks import CheckQuery, Severity, check_queries
+from sparkify.sql.checks import ALL_ROWS, CheckQuery, CheckScope, Severity, check_queries
 from sparkify.targets.base import Target
 
 
@@ -34,9 +34,11 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class CheckReport:
-    """Every check's result; ``ok`` when no error-level check failed."""
+    """Every check's result; ``ok`` when no error-level check failed. ``scope`` names the rows
+    checked ("all rows", or "new rows" after an incremental run)."""
 
     results: list[CheckResult]
+    scope: str = ALL_ROWS.label
 
     @property
     def ok(self) -> bool:
@@ -55,13 +57,14 @@ def _run_one(target: Target, check: CheckQuery) -> CheckResult:
     return CheckResult(check.name, check.description, check.severity, value, passed, check.counts)
 
 
-def run_checks(target: Target) -> CheckReport:
-    """Run every check on ``target``. Raises ``TargetError`` when the warehouse has no
-    sparkify tables yet."""
+def run_checks(target: Target, scope: CheckScope = ALL_ROWS) -> CheckReport:
+    """Run the checks on ``target``: on every row, or on the rows ``scope`` covers. Raises
+    ``TargetError`` when the warehouse has no sparkify tables yet."""
     missing = {t.name for t in STAR_TABLES + STAGING_TABLES + META_TABLES} - target.table_names()
     if missing:
         raise TargetError(
             f"The warehouse {target.describe()} lacks tables: {', '.join(sorted(missing))}.",
             "Run `sparkify run` (or `sparkify create-tables`) first.",
         )
-    return CheckReport([_run_one(target, c) for c in check_queries(target.renderer)])
+    checks = check_queries(target.renderer, scope)
+    return CheckReport([_run_one(target, c) for c in checks], scope.label)

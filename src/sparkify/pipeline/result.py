@@ -33,6 +33,9 @@ class EtlResult:
     rejected: int = 0
     transformed: bool = False
     incremental: bool = False
+    #: The largest event_id staged before an incremental run (0 otherwise): events above it
+    #: are the run's.
+    event_base: int = 0
     table_counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     #: Files of this run all of whose records were rejected: path -> record count.

@@ -36,6 +36,7 @@ from sparkify.schema.model import (
     STAR_TABLES,
 )
 from sparkify.sources.base import Source
+from sparkify.sql.checks import ALL_ROWS, CheckScope
 from sparkify.sql.rejects import FIRST_REJECTS, file_rejects
 from sparkify.targets.base import Target
 
@@ -282,16 +283,24 @@ def run(
     files: list[SourceFile] | None = None,
     dry_run: bool = False,
     interrupted: Callable[[], bool] | None = None,
+    check_all: bool = False,
 ) -> RunResult:
     """``create-tables`` (missing ones), ``etl``, then ``check``, the checks inside the load's
     transaction (so the run's row in ``sparkify_runs`` holds their results). The source is
     listed before anything is written, so a missing source changes nothing. With ``dry_run``
-    all three run in one transaction that is rolled back (see :func:`etl`)."""
+    all three run in one transaction that is rolled back (see :func:`etl`). After a run that
+    only added files the checks cover what it changed, unless ``check_all``."""
     files = source.list_files() if files is None else files
     log = RunLog.start("run", source, target, interrupted)
     with log.recording(target):
         job = _Job(
-            full_refresh, settings.max_errors, settings.batch_mb, dry_run, create=True, checks=True
+            full_refresh,
+            settings.max_errors,
+            settings.batch_mb,
+            dry_run,
+            create=True,
+            checks=True,
+            check_all=check_all,
         )
         return _execute(source, target, files, log, job, reporter)
 
@@ -308,6 +317,15 @@ class _Job:
     create: bool
     #: Run the checks inside the transaction (``run``).
     checks: bool
+    #: Check every row even after an incremental run (``run --check-all``).
+    check_all: bool = False
+
+
+def _check_scope(result: EtlResult, check_all: bool) -> CheckScope:
+    """Every row, or after an incremental run (unless ``check_all``) what that run changed."""
+    if check_all or not result.incremental:
+        return ALL_ROWS
+    return CheckScope(result.event_base, songs_rebuilt=result.songs_staged > 0)
 
 
 def _execute(
@@ -336,7 +354,7 @@ def _execute(
             created = _create_missing(target)
         _load(source, target, files, result, job, rep)
         if job.checks and result.failure is None:
-            log.checks = run_checks(target)
+            log.checks = run_checks(target, _check_scope(result, job.check_all))
         if job.dry_run:
             _observe(target, result)
         else:
@@ -387,6 +405,7 @@ def _load(
     if result.files_new or result.files_changed or full_refresh:
         result.incremental = incremental and event_base > 0 and not result.files_changed
         if result.incremental:
+            result.event_base = event_base
             run_incremental(target, rep, event_base, songs_changed=result.songs_staged > 0)
         else:
             run_transform(target, rep)
