@@ -134,9 +134,9 @@ def test_staging_prefix_too_long_for_load_error_file_names_is_refused(
 def test_a_refused_record_without_its_part_fails_the_run(
     cluster: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sparkify.targets import s3_staging
+    from sparkify.targets.redshift import upload
 
-    monkeypatch.setattr(s3_staging, "FILE_NAME_CHARS", 10_000)  # let the long prefix through
+    monkeypatch.setattr(upload, "FILE_NAME_CHARS", 10_000)  # let the long prefix through
     data = _two_refused_per_copy(tmp_path / "data")
     settings = redshift_settings(cluster, source=str(data), s3_staging=LONG_PREFIX)
     target, _ = redshift_target(cluster, settings)

@@ -154,7 +154,7 @@ LOAD_ERRORS = (
 )
 """The records COPY refused, for the parts of one batch (parameter: the run folder's URL, the
 batch's part-name stem, ``%``). Redshift cuts ``file_name`` at 256 characters: the staging
-prefix is checked so that no part URL is longer (``s3_staging.check_length``)."""
+prefix is checked so that no part URL is longer (``targets.redshift.upload.check_length``)."""
 
 TOO_LONG = 1204
 """COPY's error code for a value longer than its column (``String length exceeds DDL length``)."""
