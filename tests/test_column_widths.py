@@ -25,7 +25,7 @@ from sparkify.schema.model import (
     ColumnType,
 )
 from sparkify.schema.render import renderer_for
-from tests.helpers import event, load_checked, song, write_log, write_song
+from tests.helpers import event, exact_rows, load_checked, song, write_log, write_song
 from tests.redshift_helpers import comparable_with_redshift, load_on_redshift
 
 pytest_plugins = ["tests.moto_fixtures", "tests.redshift_fixtures"]
@@ -136,16 +136,6 @@ def _expected(lines: list[str]) -> dict[str, list[tuple[Any, ...]]]:
     }
 
 
-def _checked(rows: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[Any, ...]]]:
-    return {
-        "songplays": sorted(r[1:] for r in rows["songplays"]),
-        "users": sorted(rows["users"]),
-        "songs": rows["songs"],
-        "artists": rows["artists"],
-        "load_errors": sorted(r[:4] for r in rows["load_errors"]),
-    }
-
-
 @pytest.mark.postgres
 @pytest.mark.aws
 @pytest.mark.slow
@@ -155,9 +145,9 @@ def test_over_long_values_are_rejected_alike_on_every_target(
     source, lines = _source(tmp_path / "src")
     expected = _expected(lines)
     duck = load_checked(f"duckdb:///{tmp_path / 'w.duckdb'}", source)
-    assert _checked(duck) == expected
+    assert exact_rows(duck) == expected
     postgres = load_checked(pg_url, source)
     assert postgres == duck  # every table, staging and manifest included
     redshift = load_on_redshift(cluster, source)
-    assert _checked(redshift) == expected
+    assert exact_rows(redshift) == expected
     assert comparable_with_redshift(redshift) == comparable_with_redshift(postgres)
