@@ -100,12 +100,8 @@ def history(count: int, as_json: bool, quiet: bool, **params: Any) -> None:
       sparkify history -n 50 --json | jq '.[] | select(.outcome != "committed")'
     """
     settings = settings_from(params)
-    tgt = open_target(settings)
-    tgt.connect(read_only=True)
-    try:
+    with open_target(settings).reading() as tgt:
         runs = recent_runs(tgt, count)
-    finally:
-        tgt.close()
     if as_json:
         click.echo(runs_json(runs))
     elif runs:

@@ -206,12 +206,8 @@ def check(as_json: bool, quiet: bool, **params: Any) -> None:
       sparkify check --json | jq '.checks[] | select(.status == "fail")'
     """
     settings = settings_from(params)
-    tgt = open_target(settings)
-    tgt.connect(read_only=True)
-    try:
+    with open_target(settings).reading() as tgt:
         report = run_checks(tgt)
-    finally:
-        tgt.close()
     if as_json:
         click.echo(check_json(report))
     else:

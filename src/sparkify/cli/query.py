@@ -40,12 +40,8 @@ def query(sql: str, fmt: str, quiet: bool, **params: Any) -> None:
     if not sql.strip():
         raise ConfigError("No SQL given to `sparkify query`.", 'Example: sparkify query "SELECT 1"')
     settings = settings_from(params)
-    tgt = open_target(settings)
-    tgt.connect(read_only=True)
-    try:
+    with open_target(settings).reading() as tgt:
         result = tgt.read_only_query(sql)
-    finally:
-        tgt.close()
     if fmt == "csv":
         click.echo(query_csv(result), nl=False)
     elif fmt == "json":

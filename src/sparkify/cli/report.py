@@ -36,11 +36,7 @@ def report(output: Path, quiet: bool, **params: Any) -> None:
       sparkify report --target postgresql://me@localhost/sparkify -o november.html
     """
     settings = settings_from(params)
-    tgt = open_target(settings)
-    tgt.connect(read_only=True)
-    try:
+    with open_target(settings).reading() as tgt:
         size = write_report(tgt, output)
-    finally:
-        tgt.close()
     if not quiet:
         stderr.print(f"Wrote the report of {tgt.describe()} to {output} ({size / 1000:,.0f} KB).")

@@ -81,6 +81,15 @@ class Target(ABC):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @contextmanager
+    def reading(self) -> Iterator[Target]:
+        """The target connected read-only (never created) for the ``with`` block, then closed."""
+        self.connect(read_only=True)
+        try:
+            yield self
+        finally:
+            self.close()
+
     def trace(self, sql: str) -> None:
         """Show ``sql`` to the tracer, if any."""
         if self.tracer is not None:
