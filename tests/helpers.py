@@ -16,7 +16,7 @@ from sparkify.errors import SparkifyError
 from sparkify.pipeline.run import run
 from sparkify.schema.model import LOADED_TABLES, MANIFEST, STAR_TABLES
 from sparkify.sources import open_source
-from sparkify.targets import open_target
+from sparkify.targets import Target, open_target
 
 STAR = [t.name for t in STAR_TABLES]
 #: Every table a load writes: staging, star, load_errors and the manifest (not sparkify_runs,
@@ -111,6 +111,18 @@ def exact_rows(rows: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[A
         "artists": rows["artists"],
         "load_errors": sorted(r[:4] for r in rows["load_errors"]),
     }
+
+
+def plant_faults(target: Target, url: str, statements: list[str]) -> None:
+    """Run ``statements`` on ``target`` to break the warehouse; ``DROP_PK TABLE`` drops that
+    table's primary key where one is enforced (PostgreSQL), so a duplicate can be planted."""
+    for sql in statements:
+        if sql.startswith("DROP_PK "):
+            table = sql.split()[1]
+            if url.startswith("postgresql"):
+                target.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{table}_pkey"')
+            continue
+        target.execute(sql)
 
 
 def daily_source(root: Path, days: int, events: int = 40) -> Path:

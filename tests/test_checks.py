@@ -14,7 +14,7 @@ from sparkify.config import load_settings
 from sparkify.errors import ExitCode
 from sparkify.pipeline.check import run_checks
 from sparkify.targets import open_target
-from tests.helpers import invoke
+from tests.helpers import invoke, plant_faults
 
 BREAKS = {
     "duplicate play": (
@@ -51,13 +51,7 @@ BREAKS = {
 def _break(url: str, statements: list[str]) -> None:
     target = open_target(load_settings(overrides={"target": url}))
     with target:
-        for sql in statements:
-            if sql.startswith("DROP_PK "):
-                table = sql.split()[1]
-                if url.startswith("postgresql"):
-                    target.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{table}_pkey"')
-                continue
-            target.execute(sql)
+        plant_faults(target, url, statements)
 
 
 @pytest.mark.parametrize("case", list(BREAKS))

@@ -20,7 +20,7 @@ from sparkify.sources import open_source
 from sparkify.sql.checks import ALL_ROWS, CheckScope, check_queries
 from sparkify.targets import open_target
 from sparkify.targets.base import Target
-from tests.helpers import daily_source, invoke, song, write_song
+from tests.helpers import daily_source, invoke, plant_faults, song, write_song
 
 #: The newest play: one the second day's file added.
 NEW_PLAY = "(SELECT MAX(songplay_id) FROM songplays)"
@@ -116,16 +116,6 @@ FAULTS: dict[str, tuple[list[str], bool, set[str]]] = {
 }
 
 
-def _plant(target: Target, url: str, statements: list[str]) -> None:
-    for sql in statements:
-        if sql.startswith("DROP_PK "):
-            table = sql.split()[1]
-            if url.startswith("postgresql"):
-                target.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{table}_pkey"')
-            continue
-        target.execute(sql)
-
-
 def _load(url: str, source: Path, *, check_all: bool = False) -> RunResult:
     settings = load_settings(overrides={"source": str(source), "target": url})
     with open_target(settings) as target:
@@ -158,7 +148,7 @@ def test_a_fault_in_the_new_rows_fails_the_same_checks_scoped_and_full(
     real_checks = run_module.run_checks
 
     def planted_then_checked(target: Target, scope: CheckScope = ALL_ROWS) -> Any:
-        _plant(target, target_url, statements)
+        plant_faults(target, target_url, statements)
         return real_checks(target, scope)
 
     monkeypatch.setattr(run_module, "run_checks", planted_then_checked)
