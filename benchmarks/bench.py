@@ -55,6 +55,14 @@ def _csv(text: str) -> list[str]:
     return [t.strip() for t in text.split(",") if t.strip()]
 
 
+def _size(text: str) -> tuple[int, int]:
+    events, _, songs = text.partition(",")
+    try:
+        return int(events), int(songs)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected EVENTS,SONGS, got {text!r}") from None
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line (``--help`` lists it)."""
     p = argparse.ArgumentParser(
@@ -80,7 +88,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--profile", type=Path, help="profile the sparkify-* approaches into DIR")
     p.add_argument("--timeout", type=float, default=3600.0, help="seconds per approach")
     p.add_argument("--keep-work", action="store_true", help="keep the warehouses built")
+    p.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run the approaches this many times, in rounds; verdicts judge the median",
+    )
+    p.add_argument(
+        "--scale",
+        type=_size,
+        metavar="EVENTS,SONGS",
+        help="after the rounds, load a larger data set once (floor, full, incremental) and "
+        "judge its time against the median full load of the rounds",
+    )
     args = p.parse_args(argv)
+    if args.repeat < 1:
+        p.error("--repeat must be at least 1")
     if args.approaches is None:
         args.approaches = ["floor"] + [a for t in args.targets for a in BY_TARGET.get(t, [])]
     unknown = [a for a in args.approaches if a not in APPROACHES] + [
@@ -167,7 +190,7 @@ def run_child(job: Job, work: Path, timeout: float) -> dict[str, Any]:
     return result
 
 
-def _jobs(args: argparse.Namespace, data: DataSet, work: Path) -> list[Job]:
+def _jobs(args: argparse.Namespace, data: DataSet, work: Path, approaches: list[str]) -> list[Job]:
     memory_limit, threads = _settings(args)
     profile = str(args.profile.resolve()) if args.profile else None
     return [
@@ -182,7 +205,7 @@ def _jobs(args: argparse.Namespace, data: DataSet, work: Path) -> list[Job]:
             pg_database=args.pg_database,
             profile=profile if name.startswith("sparkify-") else None,
         )
-        for name in args.approaches
+        for name in approaches
     ]
 
 
@@ -198,17 +221,24 @@ def _drop_pg_database(args: argparse.Namespace) -> None:
         return
 
 
-def run_all(args: argparse.Namespace, data: DataSet, work: Path) -> list[dict[str, Any]]:
-    """Every selected approach, one child process each, in order."""
+def run_all(
+    args: argparse.Namespace,
+    data: DataSet,
+    work: Path,
+    approaches: list[str],
+    tags: dict[str, Any],
+) -> list[dict[str, Any]]:
+    """Every approach of ``approaches``, one child process each, in order; each result
+    carries ``tags`` (its round, its data set)."""
     results = []
-    for job in _jobs(args, data, work):
-        sys.stderr.write(f"running {job.approach} ...\n")
+    for job in _jobs(args, data, work, approaches):
+        sys.stderr.write(f"running {job.approach} {tags} ...\n")
         started = time.perf_counter()
         result = run_child(job, work, args.timeout)
         result.setdefault("settings", {"memory_limit": job.memory_limit, "threads": job.threads})
         sys.stderr.write(f"  {result['status']} ({time.perf_counter() - started:.1f}s wall)\n")
-        results.append(result)
-    if any(a.endswith("-postgres") for a in args.approaches) and not args.keep_work:
+        results.append(result | tags)
+    if any(a.endswith("-postgres") for a in approaches) and not args.keep_work:
         _drop_pg_database(args)
     events = {a: data.events for a in APPROACHES}
     nbytes = {a: data.input_bytes for a in APPROACHES}
@@ -230,36 +260,72 @@ def _dataset_line(data: DataSet, reused: bool) -> str:
     )
 
 
+SCALE_APPROACHES = ["floor", "sparkify-duckdb", "sparkify-duckdb-incremental"]
+
+
+def measure(
+    args: argparse.Namespace, work_root: Path
+) -> tuple[list[dict[str, Any]], list[tuple[DataSet, bool]]]:
+    """The rounds on the main data set, then the larger data set of ``--scale`` once: every
+    result, and the data sets used (with whether each was reused from the cache)."""
+    base = Spec(args.events, args.songs, args.users, args.days, args.seed, args.match_rate)
+    sys.stderr.write(f"preparing data {base.key} in {args.cache_dir} ...\n")
+    data, reused = ensure(args.cache_dir.resolve(), base)
+    used = [(data, reused)]
+    results: list[dict[str, Any]] = []
+    for k in range(1, args.repeat + 1):
+        warm_page_cache(data)  # the larger set, or the last round, may have evicted it
+        work = Path(tempfile.mkdtemp(prefix=f"round{k}-", dir=work_root))
+        try:
+            tags = {"round": k, "data": "base"}
+            results += run_all(args, data, work, args.approaches, tags)
+        finally:
+            if not args.keep_work:
+                shutil.rmtree(work, ignore_errors=True)
+    if args.scale is not None:
+        events, songs = args.scale
+        spec = Spec(events, songs, args.users, args.days, args.seed, args.match_rate)
+        sys.stderr.write(f"preparing data {spec.key} in {args.cache_dir} ...\n")
+        big, big_reused = ensure(args.cache_dir.resolve(), spec)
+        used.append((big, big_reused))
+        warm_page_cache(big)
+        work = Path(tempfile.mkdtemp(prefix="scale-", dir=work_root))
+        try:
+            results += run_all(args, big, work, SCALE_APPROACHES, {"round": 1, "data": "scale"})
+        finally:
+            if not args.keep_work:
+                shutil.rmtree(work, ignore_errors=True)
+    return results, used
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; exit 1 when an approach failed (not when one is unavailable)."""
     args = parse_args(argv)
     command = shlex.join(["python", *(sys.argv if argv is None else [__file__, *argv])])
     info = report.machine(_pg_version(args.pg_dsn))
-    spec = Spec(args.events, args.songs, args.users, args.days, args.seed, args.match_rate)
     args.cache_dir.mkdir(parents=True, exist_ok=True)
-    sys.stderr.write(f"preparing data {spec.key} in {args.cache_dir} ...\n")
-    data, reused = ensure(args.cache_dir.resolve(), spec)
-    warm = warm_page_cache(data)
-    (args.cache_dir / "work").mkdir(exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="run-", dir=args.cache_dir.resolve() / "work"))
-    try:
-        results = run_all(args, data, work)
-    finally:
-        if not args.keep_work:
-            shutil.rmtree(work, ignore_errors=True)
+    work_root = args.cache_dir.resolve() / "work"
+    work_root.mkdir(exist_ok=True)
+    results, used = measure(args, work_root)
     info["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    lines = [f"$ {command}", *report.machine_lines(info), _dataset_line(data, reused)]
+    lines = [f"$ {command}", *report.machine_lines(info)]
+    lines += [_dataset_line(data, reused) for data, reused in used]
     memory_limit, threads = _settings(args)
     lines.append(
-        f"settings: DuckDB memory_limit {memory_limit}, threads {threads or 'default'}; page "
-        f"cache warmed in {warm:.1f}s; load average at end {info['loadavg_at_end']}"
+        f"settings: DuckDB memory_limit {memory_limit}, threads {threads or 'default'}; "
+        f"{args.repeat} round(s); load average at end {info['loadavg_at_end']}"
     )
-    lines += ["", report.table(results), "", *report.verdicts(results)]
+    scale = used[1][0] if len(used) > 1 else None
+    found = report.verdicts(results, used[0][0].events, scale.events if scale else None)
+    lines += ["", report.table(results), "", *found]
     print("\n".join(lines))
     if args.out is not None:
-        dataset = {k: v for k, v in asdict(data).items() if k != "root"} | {"root": str(data.root)}
-        payload = {"command": command, "machine": info, "dataset": dataset, "results": results}
-        payload["verdicts"] = report.verdicts(results)
+        sets = [
+            {k: v for k, v in asdict(d).items() if k != "root"} | {"root": str(d.root)}
+            for d, _ in used
+        ]
+        payload = {"command": command, "machine": info, "datasets": sets, "results": results}
+        payload["verdicts"] = found
         args.out.write_text(json.dumps(payload, indent=2, default=str) + "\n")
     return 1 if any(r["status"].startswith("error") for r in results) else 0
 

@@ -17,6 +17,7 @@ TARGETS = {
     "peak_rss_mib": 2048.0,
     "incremental_share": 0.10,
     "pg_ratio": 0.5,
+    "scale_ratio": 5.5,
 }
 
 
@@ -105,8 +106,10 @@ def _split(parts: dict[str, float]) -> str:
 
 def _row(r: dict[str, Any]) -> list[str]:
     ratio = r.get("x_floor")
+    tag = "" if r.get("data", "base") == "base" else f" [{r['data']}]"
+    tag += f" #{r['round']}" if r.get("round", 1) > 1 else ""
     return [
-        r["approach"] + (" (profiled)" if r.get("profiled") else ""),
+        r["approach"] + tag + (" (profiled)" if r.get("profiled") else ""),
         f"{r['seconds']:.2f}",
         _split(r["parts"]),
         f"{r['events_per_s']:,.0f}",
@@ -141,13 +144,20 @@ def is_catalogue(name: str) -> bool:
     return name.startswith("sparkify-songs-")
 
 
+def _group(r: dict[str, Any]) -> tuple[Any, Any]:
+    """The round and data set a result belongs to (a floor is compared within its group)."""
+    return r.get("data", "base"), r.get("round", 1)
+
+
 def derive(results: list[dict[str, Any]], events: dict[str, int], nbytes: dict[str, int]) -> None:
-    """Add events/s, MB/s, the ratio to the floor and the incremental share to ``results``."""
-    by_name = {r["approach"]: r for r in results if r["status"] == "ok"}
-    floor = by_name.get("floor")
-    full = by_name.get("sparkify-duckdb")
-    for r in (r for r in results if r["status"] == "ok"):  # an approach may run twice
+    """Add events/s, MB/s, the ratio to the floor and the incremental share to ``results``
+    (each compared with the floor and the full load of its own round)."""
+    ok = [r for r in results if r["status"] == "ok"]
+    floors = {_group(r): r for r in ok if r["approach"] == "floor"}
+    fulls = {_group(r): r for r in ok if r["approach"] == "sparkify-duckdb"}
+    for r in ok:
         name = r["approach"]
+        floor, full = floors.get(_group(r)), fulls.get(_group(r))
         r["events"], r["input_bytes"] = events[name], nbytes[name]
         r["events_per_s"] = events[name] / r["seconds"]
         r["mb_per_s"] = nbytes[name] / MB / r["seconds"]
@@ -159,43 +169,93 @@ def derive(results: list[dict[str, Any]], events: dict[str, int], nbytes: dict[s
             r["vs"] = f"{r['share_of_full']:.0%} of the full load"
 
 
-def verdicts(results: list[dict[str, Any]]) -> list[str]:
-    """One line per project target : measured value, target, met or missed."""
-    by_name = {r["approach"]: r for r in results if r["status"] == "ok"}
+def _judged(what: str, values: list[float], key: str, unit: str) -> str:
+    """One verdict line: a single value, or each value and their median."""
+    if len(values) == 1:
+        return _verdict(what, values[0], key, unit)
+    each = ", ".join(f"{v:.1%}" if unit == "%" else f"{v:.2f}{unit}" for v in values)
+    return _verdict(f"{what} = {each}; median", statistics.median(values), key, unit)
+
+
+def verdicts(
+    results: list[dict[str, Any]], base_events: int | None = None, scale_events: int | None = None
+) -> list[str]:
+    """One line per project target: measured value(s), target, met or missed. Repeated
+    rounds are judged on their median; the ``--scale`` data set on its time against the
+    median full load of the rounds."""
+    ok = [r for r in results if r["status"] == "ok"]
+    base = [r for r in ok if r.get("data", "base") == "base"]
+    fulls = [r for r in base if r["approach"] == "sparkify-duckdb"]
     lines = []
-    full = by_name.get("sparkify-duckdb")
-    if full is not None and full.get("x_floor") is not None:
+    ratios = [r["x_floor"] for r in fulls if r.get("x_floor") is not None]
+    if ratios:
+        lines.append(_judged("sparkify-duckdb full load / floor", ratios, "floor_ratio", "x"))
+    if fulls:
+        peak = max(r["peak_rss_mib"] for r in fulls)
+        lines.append(_verdict("sparkify-duckdb peak RSS", peak, "peak_rss_mib", " MiB"))
+    shares = [
+        r["share_of_full"]
+        for r in base
+        if r["approach"] == "sparkify-duckdb-incremental" and "share_of_full" in r
+    ]
+    if shares:
         lines.append(
-            _verdict("sparkify-duckdb full load / floor", full["x_floor"], "floor_ratio", "x")
+            _judged("incremental one-day run / full load", shares, "incremental_share", "%")
         )
-    if full is not None:
-        lines.append(
-            _verdict("sparkify-duckdb peak RSS", full["peak_rss_mib"], "peak_rss_mib", " MiB")
-        )
-    inc = by_name.get("sparkify-duckdb-incremental")
-    if inc is not None and "share_of_full" in inc:
-        lines.append(
-            _verdict(
-                "incremental one-day run / full load",
-                inc["share_of_full"],
-                "incremental_share",
-                "%",
-            )
-        )
-    pg_line = postgres_verdict(results)
+    lines += _scale_lines(ok, fulls, base_events, scale_events)
+    pg_line = postgres_verdict(base)
     if pg_line is not None:
         lines.append(pg_line)
-    agree = agreement(results)
-    if agree is not None:
-        lines.append(agree)
-    naive = by_name.get("naive-duckdb")
-    if full is not None and naive is not None:
-        lines.append(f"sparkify-duckdb / naive-duckdb = {full['seconds'] / naive['seconds']:.2f}")
-    for name, r in by_name.items():
-        if is_catalogue(name):
+    for round_results in _rounds(base):
+        agree = agreement(round_results)
+        if agree is not None:
+            lines.append(agree)
+    naive = [r for r in base if r["approach"] == "naive-duckdb"]
+    if fulls and naive:
+        mid = statistics.median(r["seconds"] for r in fulls)
+        lines.append(f"sparkify-duckdb / naive-duckdb = {mid / naive[0]['seconds']:.2f}")
+    for r in base:
+        if is_catalogue(r["approach"]):
             songs = r["counts"].get("songs_staged", 0)
-            lines.append(f"{name}: {songs:,} song records in {r['seconds']:.2f}s")
+            lines.append(f"{r['approach']}: {songs:,} song records in {r['seconds']:.2f}s")
             lines += [f"  {note}" for note in r.get("notes", [])]
+    return lines
+
+
+def _rounds(results: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    rounds: dict[Any, list[dict[str, Any]]] = {}
+    for r in results:
+        rounds.setdefault(r.get("round", 1), []).append(r)
+    return list(rounds.values())
+
+
+def _scale_lines(
+    ok: list[dict[str, Any]],
+    fulls: list[dict[str, Any]],
+    base_events: int | None,
+    scale_events: int | None,
+) -> list[str]:
+    """The larger data set: its full load's time against the median full load of the
+    rounds (linear within 10 %), its peak RSS, and its incremental day's share."""
+    scale = {r["approach"]: r for r in ok if r.get("data") == "scale"}
+    big = scale.get("sparkify-duckdb")
+    if big is None or not fulls:
+        return []
+    mid = statistics.median(r["seconds"] for r in fulls)
+    grew = f"{scale_events / base_events:.2f}x the events; " if base_events and scale_events else ""
+    lines = [
+        _verdict(
+            f"scale: full load {big['seconds']:.2f}s / median full load {mid:.2f}s "
+            f"({grew}floor ratio {big.get('x_floor') or 0:.2f}x)",
+            big["seconds"] / mid,
+            "scale_ratio",
+            "x",
+        ),
+        _verdict("scale: sparkify-duckdb peak RSS", big["peak_rss_mib"], "peak_rss_mib", " MiB"),
+    ]
+    inc = scale.get("sparkify-duckdb-incremental")
+    if inc is not None and "share_of_full" in inc:
+        lines.append(f"scale: incremental one-day run / full load = {inc['share_of_full']:.1%}")
     return lines
 
 

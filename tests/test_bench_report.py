@@ -68,3 +68,41 @@ def test_postgres_verdict_missed_when_the_median_pair_is_over_half() -> None:
     report.derive(results, dict.fromkeys(names, 1), dict.fromkeys(names, 1))
     pairs = "sparkify-postgres / classic-postgres = 0.40x, 0.52x, 0.54x; median = 0.52x"
     assert f"{pairs} (target <= 0.5x): MISSED" in report.verdicts(results)
+
+
+def _round(k: int, floor: float, full: float, day: float, data: str = "base") -> list[Any]:
+    names = ["floor", "sparkify-duckdb", "sparkify-duckdb-incremental"]
+    return [
+        _result(n, s) | {"round": k, "data": data}
+        for n, s in zip(names, [floor, full, day], strict=True)
+    ]
+
+
+def test_rounds_are_judged_on_the_median_each_against_its_own_floor() -> None:
+    report = _report()
+    results = _round(1, 4.0, 10.0, 1.0) + _round(2, 5.0, 16.0, 1.6) + _round(3, 4.0, 14.0, 1.2)
+    names = ["floor", "sparkify-duckdb", "sparkify-duckdb-incremental"]
+    report.derive(results, dict.fromkeys(names, 10), dict.fromkeys(names, 10))
+    lines = report.verdicts(results)
+    ratios = "sparkify-duckdb full load / floor = 2.50x, 3.20x, 3.50x; median = 3.20x"
+    assert f"{ratios} (target <= 3x): MISSED" in lines
+    shares = "incremental one-day run / full load = 10.0%, 10.0%, 8.6%; median = 10.0%"
+    assert f"{shares} (target <= 10%): met" in lines
+    assert any("#3" in line for line in report.table(results).splitlines())
+
+
+def test_the_larger_data_set_is_judged_against_the_median_full_load() -> None:
+    report = _report()
+    results = _round(1, 4.0, 10.0, 1.0) + _round(2, 4.0, 12.0, 1.0)
+    results += _round(1, 20.0, 62.0, 5.0, data="scale")
+    results[-2]["peak_rss_mib"] = 2100.0
+    names = ["floor", "sparkify-duckdb", "sparkify-duckdb-incremental"]
+    report.derive(results, dict.fromkeys(names, 10), dict.fromkeys(names, 10))
+    lines = report.verdicts(results, 2_000_000, 10_000_000)
+    scale = [line for line in lines if line.startswith("scale: full load")]
+    assert scale == [
+        "scale: full load 62.00s / median full load 11.00s (5.00x the events; floor ratio "
+        "3.10x) = 5.64x (target <= 5.5x): MISSED"
+    ]
+    assert "scale: sparkify-duckdb peak RSS = 2100 MiB (target <= 2048 MiB): MISSED" in lines
+    assert "scale: incremental one-day run / full load = 8.1%" in lines

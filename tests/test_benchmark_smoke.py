@@ -80,3 +80,29 @@ def test_postgres_approaches_match_duckdb(tmp_path: Path, pg_url: str) -> None:
         assert pg["status"].startswith("not available: sparkify.targets.postgres"), pg
     else:
         assert pg["counts"]["songplays"] == duck["counts"]["songplays"]
+
+
+@pytest.mark.slow
+def test_rounds_and_a_larger_data_set_in_one_invocation(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    approaches = "floor,sparkify-duckdb,sparkify-duckdb-incremental"
+    cmd = [sys.executable, str(BENCH), "--cache-dir", str(tmp_path / "cache"), "--out", str(out)]
+    cmd += ["--events", "3000", "--songs", "300", "--approaches", approaches]
+    cmd += ["--repeat", "2", "--scale", "6000,600"]
+    proc = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    payload = json.loads(out.read_text())
+    runs = [(r["approach"], r["data"], r["round"]) for r in payload["results"]]
+    names = approaches.split(",")
+    assert runs == [(n, "base", 1) for n in names] + [(n, "base", 2) for n in names] + [
+        (n, "scale", 1) for n in names
+    ]
+    assert [d["events"] < 7000 for d in payload["datasets"]] == [True, True]
+    assert payload["datasets"][1]["events"] > payload["datasets"][0]["events"]
+    verdicts = payload["verdicts"]
+    assert any(
+        v.startswith("sparkify-duckdb full load / floor = ") and "median" in v for v in verdicts
+    )
+    assert any(v.startswith("incremental one-day run / full load = ") for v in verdicts)
+    assert any(v.startswith("scale: full load ") for v in verdicts)
+    assert any(v.startswith("scale: sparkify-duckdb peak RSS = ") for v in verdicts)
