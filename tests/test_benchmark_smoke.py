@@ -106,3 +106,22 @@ def test_rounds_and_a_larger_data_set_in_one_invocation(tmp_path: Path) -> None:
     assert any(v.startswith("incremental one-day run / full load = ") for v in verdicts)
     assert any(v.startswith("scale: full load ") for v in verdicts)
     assert any(v.startswith("scale: sparkify-duckdb peak RSS = ") for v in verdicts)
+
+
+@pytest.mark.slow
+def test_two_commits_compared_side_by_side(tmp_path: Path) -> None:
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "compare.py"), "HEAD", "HEAD"]
+    cmd += ["--events", "3000", "--songs", "300", "--pairs", "2"]
+    cmd += ["--cache-dir", str(tmp_path / "cache")]
+    proc = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = proc.stdout.splitlines()
+    assert [line.split(":")[0] for line in lines[:2]] == ["pair 1", "pair 2"]
+    digests = {part.split(")")[0] for line in lines[:2] for part in line.split("(code ")[1:]}
+    assert len(digests) == 1  # the same commit on both sides measures the same code
+    assert lines[2].startswith("sparkify-duckdb at 3,000 events: new ")
+    assert "median" in lines[2]
+    worktrees = subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "list"], capture_output=True, text=True, check=True
+    )
+    assert "sparkify-compare-" not in worktrees.stdout  # removed again
