@@ -6,9 +6,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from sparkify.batch import FileCounts, FileData, SourceFile
 from sparkify.pipeline.read import is_legacy_checksum, legacy_checksum
@@ -39,14 +37,7 @@ class Manifest(Mapping[str, Entry]):
         self._paths = columns[0]
         self._size, self._mtime, self._checksum = columns[1], columns[2], columns[3]
         self._columns = columns[1:]
-        self._by_path: dict[str, int] | None = None
-
-    @property
-    def _row(self) -> dict[str, int]:
-        """Row numbers by path, made on the first look-up (planning a run needs none)."""
-        if self._by_path is None:
-            self._by_path = dict(zip(self._paths, range(len(self._paths)), strict=True))
-        return self._by_path
+        self._row = dict(zip(self._paths, range(len(self._paths)), strict=True))
 
     def __getitem__(self, path: str) -> Entry:
         i = self._row[path]
@@ -66,28 +57,15 @@ class Manifest(Mapping[str, Entry]):
         ends = self._columns[Entry._fields.index("id_end")]
         return {path: end for path, end in zip(self._paths, ends, strict=True) if end}
 
-    def same(self, files: Sequence[SourceFile]) -> np.ndarray[Any, np.dtype[np.bool_]]:
-        """For each of ``files``, whether it certainly did not change since it was loaded: the
-        same size and modification time, or the same ETag. Compared a column at a time with
-        Arrow (a listing holds 100,000 files; one look-up each would cost more than the rest
-        of a one-day run's planning)."""
-        if not files or not self._paths:
-            return np.zeros(len(files), dtype=np.bool_)
-        row = pc.index_in(pa.array([f.path for f in files], pa.string()), pa.array(self._paths))
-        found = row.is_valid()
-        size = pc.equal(
-            pc.take(pa.array(self._size, pa.int64()), row),
-            pa.array([f.size for f in files], pa.int64()),
-        )
-        etag = pa.array([f.etag for f in files], pa.string())
-        by_etag = pc.equal(pc.take(pa.array(self._checksum, pa.string()), row), etag)
-        by_mtime = pc.equal(
-            pc.take(pa.array(self._mtime, pa.float64()), row),
-            pa.array([f.mtime for f in files], pa.float64()),
-        )
-        stamp = pc.if_else(etag.is_valid(), by_etag, by_mtime)
-        same = pc.and_(pc.and_(found, size), stamp).fill_null(False)
-        return np.asarray(same.to_numpy(zero_copy_only=False), dtype=np.bool_)
+    def same(self, file: SourceFile) -> bool:
+        """Whether ``file`` certainly did not change since it was loaded: the same size and
+        modification time, or the same ETag."""
+        i = self._row.get(file.path)
+        if i is None or self._size[i] != file.size:
+            return False
+        if file.etag is not None:
+            return bool(file.etag == self._checksum[i])
+        return file.mtime is not None and bool(self._mtime[i] == file.mtime)
 
 
 @dataclass(frozen=True)
@@ -129,9 +107,10 @@ class EventIds:
 def plan(files: list[SourceFile], known: Manifest) -> Plan:
     """Split ``files`` into those that must be read and those that certainly did not change
     (same size and modification time, or same ETag)."""
-    same = known.same(files)
-    to_read = [files[i] for i in np.flatnonzero(~same)]
-    unchanged = [files[i] for i in np.flatnonzero(same)]
+    to_read: list[SourceFile] = []
+    unchanged: list[SourceFile] = []
+    for f in files:
+        (unchanged if known.same(f) else to_read).append(f)
     return Plan(to_read, unchanged, known)
 
 
