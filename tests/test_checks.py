@@ -41,6 +41,17 @@ BREAKS = {
         ["DELETE FROM artists"],
         {"artists_not_empty", "songplays_artist_id_in_artists", "songs_artist_id_in_artists"},
     ),
+    "a lost staged event": (
+        ["DELETE FROM staging_events WHERE event_id = (SELECT MAX(songplay_id) FROM songplays)"],
+        {"songplays_count_matches_staging", "staged_rows_match_manifest"},
+    ),
+    "a file's records miscounted": (
+        [
+            "UPDATE sparkify_manifest SET records = records + 1 WHERE source_file = "
+            "(SELECT MIN(source_file) FROM sparkify_manifest)"
+        ],
+        {"staged_rows_match_manifest"},
+    ),
     "a lost play": (
         ["DELETE FROM songplays WHERE songplay_id = (SELECT MAX(songplay_id) FROM songplays)"],
         {"songplays_count_matches_staging"},

@@ -446,7 +446,7 @@ def _copy_staging(duck_url: str, dsn: str) -> None:
     from tests.helpers import rows
 
     with psycopg.connect(dsn) as pg, pg.cursor() as cur:
-        for table in ("staging_events", "staging_songs", "load_errors"):
+        for table in ("staging_events", "staging_songs", "load_errors", "sparkify_manifest"):
             with cur.copy(f'COPY "{table}" FROM STDIN') as out:
                 for row in rows(duck_url, f'SELECT * FROM "{table}"'):
                     out.write_row(row)

@@ -67,6 +67,19 @@ FAULTS: dict[str, tuple[list[str], bool, set[str]]] = {
         False,
         {"songplays_count_matches_staging"},
     ),
+    "new staged event lost": (
+        [f"DELETE FROM staging_events WHERE event_id = {NEW_PLAY}"],
+        False,
+        {"songplays_count_matches_staging", "staged_rows_match_manifest"},
+    ),
+    "new file's records miscounted": (
+        [
+            "UPDATE sparkify_manifest SET records = records + 1 WHERE source_file = "
+            "(SELECT MAX(source_file) FROM sparkify_manifest WHERE source_file LIKE 'log_data/%')"
+        ],
+        False,
+        {"staged_rows_match_manifest"},
+    ),
     "new user duplicated": (
         [
             "DROP_PK users",

@@ -508,6 +508,9 @@ SELECT COUNT(*) FROM "songs" c LEFT JOIN "artists" p ON c."artist_id" = p."artis
 -- songplays_count_matches_staging: songplays has one row per staged NextSong event with a user id
 SELECT ABS((SELECT COUNT(*) FROM songplays) - (SELECT COUNT(*) FROM staging_events WHERE page = 'NextSong' AND userid <> ''));
 
+-- staged_rows_match_manifest: every record counted in the manifest is in staging or load_errors
+SELECT ABS((SELECT COUNT(*) FROM staging_events) + (SELECT COUNT(*) FROM staging_songs) - (SELECT COALESCE(SUM(records - rejected), 0) FROM sparkify_manifest)) + ABS((SELECT COUNT(*) FROM load_errors) - (SELECT COALESCE(SUM(rejected), 0) FROM sparkify_manifest));
+
 -- rejected_records: input records rejected at staging (see load_errors)
 SELECT COUNT(*) FROM load_errors;
 

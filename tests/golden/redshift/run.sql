@@ -510,6 +510,8 @@ SELECT COUNT(*) FROM "songs" c LEFT JOIN "artists" p ON c."artist_id" = p."artis
 
 SELECT ABS((SELECT COUNT(*) FROM songplays) - (SELECT COUNT(*) FROM staging_events WHERE page = 'NextSong' AND userid <> ''));
 
+SELECT ABS((SELECT COUNT(*) FROM staging_events) + (SELECT COUNT(*) FROM staging_songs) - (SELECT COALESCE(SUM(records - rejected), 0) FROM sparkify_manifest)) + ABS((SELECT COUNT(*) FROM load_errors) - (SELECT COALESCE(SUM(rejected), 0) FROM sparkify_manifest));
+
 SELECT COUNT(*) FROM load_errors;
 
 SELECT CASE WHEN COUNT(*) = 0 THEN 0 ELSE CAST(COUNT(song_id) AS DOUBLE PRECISION) / COUNT(*) END FROM songplays;
