@@ -225,7 +225,7 @@ def _observe(target: Target, result: EtlResult) -> None:
         wanted = DRY_RUN_REJECTS - len(result.rejects)
         if wanted <= 0:
             break
-        found = target.query(file_rejects(target.PARAM, wanted), [path])
+        found = target.query(file_rejects(wanted), [path])
         result.rejects += [Reject(path, line, str(reason)) for line, reason in found]
 
 

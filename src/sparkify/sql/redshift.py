@@ -149,7 +149,7 @@ def manifest(urls: list[str]) -> str:
 LOAD_ERRORS = (
     "SELECT TRIM(file_name), line_number, TRIM(column_name), error_code, TRIM(error_message)\n"
     "FROM sys_load_error_detail\n"
-    "WHERE TRIM(file_name) LIKE %s\n"
+    "WHERE TRIM(file_name) LIKE ?\n"
     "ORDER BY 1, 2"
 )
 """The records COPY refused, for the parts of one batch (parameter: the run folder's URL, the
@@ -246,7 +246,7 @@ def load_plan(r: Renderer, tables: tuple[Table, ...], bookkeeping: tuple[Table, 
         out.append(copy_records(r, table, f"{stem}.manifest", f"{stem}.jsonpaths", options))
     out.append(
         "-- records COPY refused (parameter: the batch's part names in the run's folder)\n"
-        + LOAD_ERRORS.replace("%s", f"'{STAGING_PLACEHOLDER}b001-%'")
+        + LOAD_ERRORS.replace("?", f"'{STAGING_PLACEHOLDER}b001-%'")
     )
     for table in tables:
         out.append(

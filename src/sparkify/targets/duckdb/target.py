@@ -59,6 +59,7 @@ class DuckDBTarget(Target):
 
     dialect = Dialect.DUCKDB
     incremental_transform = True
+    DRIVER_ERRORS = (duckdb.Error,)
 
     def __init__(
         self,
@@ -167,38 +168,26 @@ class DuckDBTarget(Target):
                 "Check the SQL (`sparkify sql ddl` lists the tables and columns).",
             ) from e
 
-    def _failure(self, e: duckdb.Error, what: str) -> TargetError:
+    def statement_error(self, error: Exception, sql: str, what: str) -> TargetError:
         """A write failure of the file (disk full, read-only) as a TargetError, else a
         QueryError."""
-        if any(w in str(e) for w in _WRITE_WORDS):
+        if any(w in str(error) for w in _WRITE_WORDS):
             return TargetError(
-                f"Cannot write the warehouse {self.path}: {e}",
+                f"Cannot write the warehouse {self.path}: {error}",
                 "Free disk space (or make the file writable), then run again: nothing of this "
                 "run was committed.",
             )
-        return QueryError(f"DuckDB {what} failed: {e}")
+        return QueryError(f"DuckDB {what} failed: {error}")
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self.trace(sql)
-        try:
-            self.con.execute(sql, list(params))
-        except duckdb.Error as e:
-            raise self._failure(e, "statement") from e
+    def _driver_execute(self, sql: str, params: Sequence[Any]) -> None:
+        self.con.execute(sql, list(params))
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        self.trace(sql)
-        try:
-            return self.con.execute(sql, list(params)).fetchall()
-        except duckdb.Error as e:
-            raise self._failure(e, "query") from e
+    def _driver_query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        return self.con.execute(sql, list(params)).fetchall()
 
-    def query_columns(self, sql: str, width: int) -> list[list[Any]]:
+    def _driver_columns(self, sql: str, width: int) -> list[list[Any]]:
         """Through Arrow: the values become Python objects a column at a time, in C."""
-        self.trace(sql)
-        try:
-            table = self.con.sql(sql).to_arrow_table()
-        except duckdb.Error as e:
-            raise self._failure(e, "query") from e
+        table = self.con.sql(sql).to_arrow_table()
         return [column.to_pylist() for column in table.columns]
 
     def begin(self) -> None:
@@ -231,8 +220,8 @@ class DuckDBTarget(Target):
         self.trace(sql)
         try:
             execute_on_arrow(self.con, name, rows, sql)
-        except duckdb.Error as e:
-            raise QueryError(f"DuckDB statement failed: {e}") from e
+        except self.DRIVER_ERRORS as e:
+            raise self.statement_error(e, sql, "statement") from e
 
     def stage(self, files: list[FileData], event_base: int) -> StagedBatch:
         """Parse ``files`` on the warehouse's own connection and append the rows."""

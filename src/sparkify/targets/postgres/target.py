@@ -46,6 +46,7 @@ from sparkify.schema.model import (
 from sparkify.schema.render import PostgresRenderer, check_identifier
 from sparkify.staging.parse import STAGED, stage_batch
 from sparkify.targets.base import (
+    ParamStyle,
     QueryResult,
     Target,
     Tracer,
@@ -73,16 +74,13 @@ def lock_key(schema: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-def _placeholders(sql: str) -> str:
-    """DuckDB-style ``?`` parameters as psycopg's ``%s`` (literal ``%`` escaped)."""
-    return sql.replace("%", "%%").replace("?", "%s")
-
-
 class PostgresTarget(Target):
     """A PostgreSQL database reached through a ``postgresql://user@host:port/db`` URL."""
 
     dialect = Dialect.POSTGRES
     incremental_transform = True
+    param_style = ParamStyle.FORMAT
+    DRIVER_ERRORS = (psycopg.Error,)
 
     def __init__(
         self,
@@ -157,7 +155,7 @@ class PostgresTarget(Target):
             )
         if not exists:
             try:
-                self._run(f"CREATE SCHEMA {name}")
+                self._send(f"CREATE SCHEMA {name}")
                 self._created_schema = True
             except (pgerrors.DuplicateSchema, pgerrors.UniqueViolation):
                 pass  # created at the same moment by another run
@@ -185,7 +183,7 @@ class PostgresTarget(Target):
         if self._con is not None:
             if self._discard and self._created_schema:
                 with contextlib.suppress(psycopg.Error):  # RESTRICT: only while it is empty
-                    self._run(f"DROP SCHEMA {self.renderer.quote(self.schema)}")
+                    self._send(f"DROP SCHEMA {self.renderer.quote(self.schema)}")
             self._con.close()
             self._con = None
 
@@ -199,39 +197,31 @@ class PostgresTarget(Target):
 
     # -- statements --------------------------------------------------------------------------
 
-    def _run(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[tuple[Any, ...]]:
+    def _before_statement(self) -> None:
         self._writer.drain()  # the COPYs queued so far come first
-        self.trace(sql)
-        if params:
-            return self.con.execute(_placeholders(sql), list(params))
-        return self.con.execute(sql)
 
-    def _error(self, e: psycopg.Error, sql: str) -> TargetError:
+    def _driver_execute(self, sql: str, params: Sequence[Any]) -> None:
+        self.con.execute(sql, list(params) if params else None)
+
+    def _driver_query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        return self.con.execute(sql, list(params) if params else None).fetchall()
+
+    def statement_error(self, error: Exception, sql: str, what: str) -> TargetError:
+        """A lost connection as a TargetError; else a QueryError with the server's message,
+        SQLSTATE and hint."""
         if self._con is not None and self._con.closed:
             return TargetError(
-                f"Lost the connection to PostgreSQL at {self.describe()}: {str(e).strip()}",
+                f"Lost the connection to PostgreSQL at {self.describe()}: {str(error).strip()}",
                 "Check the server, then run again: nothing of this run was committed.",
             )
+        if not isinstance(error, psycopg.Error):
+            return super().statement_error(error, sql, what)
         first = " ".join(sql.split())[:80]
-        detail = e.diag.message_primary or str(e).strip()
-        code = f" [{e.sqlstate}]" if e.sqlstate else ""
+        detail = error.diag.message_primary or str(error).strip()
+        code = f" [{error.sqlstate}]" if error.sqlstate else ""
         return QueryError(
-            f"PostgreSQL statement failed{code}: {detail} (in: {first})", e.diag.message_hint
+            f"PostgreSQL statement failed{code}: {detail} (in: {first})", error.diag.message_hint
         )
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        """Run one statement; parameters are written ``?`` as on DuckDB."""
-        try:
-            self._run(sql, params)
-        except psycopg.Error as e:
-            raise self._error(e, sql) from e
-
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        """Rows of one query; parameters are written ``?`` as on DuckDB."""
-        try:
-            return self._run(sql, params).fetchall()
-        except psycopg.Error as e:
-            raise self._error(e, sql) from e
 
     def read_only_query(self, sql: str) -> QueryResult:
         """In a READ ONLY transaction, rolled back; sent as a prepared statement, so the
@@ -244,7 +234,7 @@ class PostgresTarget(Target):
             return QueryResult(columns, cursor.fetchall() if columns else [])
         except psycopg.Error as e:
             if self._con is not None and self._con.closed:
-                raise self._error(e, sql) from e
+                raise self.statement_error(e, sql, "query") from e
             detail = engine_message(e)
             if e.sqlstate == pgerrors.ReadOnlySqlTransaction.sqlstate:
                 raise refused_write(self.describe(), detail) from e
@@ -274,7 +264,7 @@ class PostgresTarget(Target):
         if self._con is None or self._con.closed:
             return
         with contextlib.suppress(psycopg.Error, TargetError):
-            self._run("ROLLBACK")
+            self._send("ROLLBACK")
 
     def _forget_mirror(self) -> None:
         if self._mirror is not None:
@@ -297,14 +287,14 @@ class PostgresTarget(Target):
             millis = str(max(1, round(self.lock_timeout * 1000)))
             previous = self.scalar("SELECT current_setting('lock_timeout')")
             try:
-                self._run("SELECT set_config('lock_timeout', ?, true)", [millis])
-                self._run("SELECT pg_advisory_xact_lock(?)", [key])
-                self._run("SELECT set_config('lock_timeout', ?, true)", [previous])
+                self._send("SELECT set_config('lock_timeout', ?, true)", [millis])
+                self._send("SELECT pg_advisory_xact_lock(?)", [key])
+                self._send("SELECT set_config('lock_timeout', ?, true)", [previous])
                 return
             except pgerrors.LockNotAvailable:
                 pass
             except psycopg.Error as e:
-                raise self._error(e, "SELECT pg_advisory_xact_lock(?)") from e
+                raise self.statement_error(e, "SELECT pg_advisory_xact_lock(?)", "statement") from e
         raise BusyError(
             f"Another sparkify run is loading schema {self.schema} of {self.describe()}.",
             "Wait for it to finish (or pass --lock-timeout SECONDS to wait for it).",
@@ -381,7 +371,7 @@ class PostgresTarget(Target):
                 for chunk in chunks:
                     copy.write(chunk)
         except psycopg.Error as e:
-            raise self._error(e, f"COPY {table.name}") from e
+            raise self.statement_error(e, f"COPY {table.name}", "statement") from e
 
     def copy_batches(
         self, table: Table, columns: Sequence[str], batches: Iterable[pa.RecordBatch]

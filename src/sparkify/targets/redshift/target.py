@@ -28,6 +28,7 @@ from sparkify.schema.render import check_identifier
 from sparkify.sql import redshift as rsql
 from sparkify.sql.json_text import without_nul
 from sparkify.targets.base import (
+    ParamStyle,
     QueryResult,
     Target,
     Tracer,
@@ -87,13 +88,13 @@ def _cluster_staging(settings: Settings) -> str | None:
     return f"s3://{bucket}/{cluster.staging_prefix.strip('/')}"
 
 
-def _driver_errors() -> tuple[type[BaseException], ...]:
+def _driver_errors() -> tuple[type[Exception], ...]:
     from redshift_connector.error import Error
 
     return (Error,)
 
 
-def _lost_connection(e: BaseException) -> bool:
+def _lost_connection(e: Exception) -> bool:
     """Whether the driver says the connection is gone (``redshift_connector`` raises
     InterfaceError for a socket the server closed, a broken pipe or a closed connection)."""
     from redshift_connector.error import InterfaceError
@@ -115,7 +116,7 @@ class RedshiftTarget(Target):
     IAM authentication, see :mod:`sparkify.targets.redshift.auth`)."""
 
     dialect = Dialect.REDSHIFT
-    PARAM = "%s"
+    param_style = ParamStyle.FORMAT_OUTSIDE_QUOTES
 
     def __init__(
         self,
@@ -181,33 +182,31 @@ class RedshiftTarget(Target):
             raise TargetError("The Redshift target is not connected.")
         return self._con.cursor()
 
-    def _error(self, e: BaseException, what: str, sql: str) -> TargetError:
-        if _lost_connection(e):
+    def driver_errors(self) -> tuple[type[Exception], ...]:
+        return _driver_errors()
+
+    def statement_error(self, error: Exception, sql: str, what: str) -> TargetError:
+        """A lost connection as a TargetError, else a QueryError quoting the statement."""
+        if _lost_connection(error):
             return TargetError(
-                f"Lost the connection to Redshift at {self.describe()}: {e}",
+                f"Lost the connection to Redshift at {self.describe()}: {error}",
                 "Check the cluster (`sparkify infra status`) and the network, then run again: "
                 "nothing of this run was committed.",
             )
-        return QueryError(f"Redshift {what} failed: {e} (in: {' '.join(sql.split())[:80]})")
+        return QueryError(f"Redshift {what} failed: {error} (in: {' '.join(sql.split())[:80]})")
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self.trace(sql)
+    def _driver_execute(self, sql: str, params: Sequence[Any]) -> None:
         cursor = self._cursor()
         try:
             cursor.execute(sql, list(params) if params else None)
-        except _driver_errors() as e:
-            raise self._error(e, "statement", sql) from e
         finally:
             cursor.close()
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        self.trace(sql)
+    def _driver_query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         cursor = self._cursor()
         try:
             cursor.execute(sql, list(params) if params else None)
             return [tuple(row) for row in cursor.fetchall() or ()]
-        except _driver_errors() as e:
-            raise self._error(e, "query", sql) from e
         finally:
             cursor.close()
 
@@ -243,7 +242,7 @@ class RedshiftTarget(Target):
             return QueryResult(columns, rows)
         except _driver_errors() as e:
             if _lost_connection(e):
-                raise self._error(e, "query", sql) from e
+                raise self.statement_error(e, sql, "query") from e
             detail = engine_message(e)
             if "read-only" in detail:
                 raise refused_write(self.describe(), detail) from e
@@ -274,7 +273,7 @@ class RedshiftTarget(Target):
 
     def table_names(self) -> set[str]:
         rows = self.query(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = ?",
             [self.schema],
         )
         return {str(r[0]) for r in rows}
@@ -384,7 +383,7 @@ class RedshiftTarget(Target):
     def delete_rows(self, tables: Sequence[Table], paths: Sequence[str]) -> None:
         for start in range(0, len(paths), DELETE_CHUNK):
             chunk = list(paths[start : start + DELETE_CHUNK])
-            marks = ", ".join(["%s"] * len(chunk))
+            marks = ", ".join(["?"] * len(chunk))
             for t in tables:
                 self.execute(
                     f"DELETE FROM {self.renderer.quote(t.name)} WHERE source_file IN ({marks})",
