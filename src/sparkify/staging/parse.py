@@ -1,13 +1,15 @@
 """Type a batch of input files into staging rows with DuckDB.
 
 The parser runs on a DuckDB connection: the target's own (DuckDB target, zero copy) or an
-in-memory one whose results are bulk-copied elsewhere (PostgreSQL). It leaves three temp
-relations on that connection for the target to append, listed in :data:`STAGED`:
-``_staged_events``, ``_staged_songs`` (columns in staging-table order, ``event_id``
-included) and ``_rejects`` (``source_file, source_line, reason, raw_text``).
+in-memory one whose results are bulk-copied elsewhere (PostgreSQL). :func:`stage_batch`
+returns a :class:`ParsedBatch`: for each table the rows go to (staging_events, staging_songs,
+load_errors), the temp relation on that connection holding them, in the table's column order,
+and how many there are.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import duckdb
 import numpy as np
@@ -22,14 +24,43 @@ from sparkify.staging.lines import lines_table, stream_objects
 
 PARSED = {FileKind.LOG: "_parsed_log", FileKind.SONG: "_parsed_song"}
 TABLES = {FileKind.LOG: STAGING_EVENTS, FileKind.SONG: STAGING_SONGS}
-#: The temp relations :func:`stage_batch` leaves on its connection, each with the table its
-#: rows are appended to (in that table's column order).
-STAGED: tuple[tuple[Table, str], ...] = (
-    (STAGING_EVENTS, "_staged_events"),
-    (STAGING_SONGS, "_staged_songs"),
-    (LOAD_ERRORS, "_rejects"),
-)
-_RELATION = {table.name: relation for table, relation in STAGED}
+#: The temp relations :func:`stage_batch` leaves on its connection, by the table they feed.
+_RELATION = {
+    STAGING_EVENTS.name: "_staged_events",
+    STAGING_SONGS.name: "_staged_songs",
+    LOAD_ERRORS.name: "_rejects",
+}
+
+
+@dataclass(frozen=True)
+class ParsedRows:
+    """Rows the parser left for one table: ``relation``, a temp relation on the parser's
+    connection with ``table``'s columns in order, holding ``count`` rows."""
+
+    table: Table
+    relation: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ParsedBatch:
+    """A batch typed by :func:`stage_batch`: the staging rows and the rejects, waiting on
+    ``con`` for a target to append them, and each file's counts."""
+
+    con: duckdb.DuckDBPyConnection
+    events: ParsedRows
+    songs: ParsedRows
+    rejects: ParsedRows
+    counts: dict[str, FileCounts]
+
+    @property
+    def parts(self) -> tuple[ParsedRows, ParsedRows, ParsedRows]:
+        """The rows for staging_events, staging_songs and load_errors, in that order."""
+        return (self.events, self.songs, self.rejects)
+
+    def staged(self) -> StagedBatch:
+        """The batch's counts, as a target reports them once the rows are appended."""
+        return StagedBatch(self.counts, self.events.count, self.songs.count, self.rejects.count)
 
 
 def _parse_kind(con: duckdb.DuckDBPyConnection, kind: FileKind, datas: list[FileData]) -> None:
@@ -164,7 +195,7 @@ def _file_counts(
 
 def stage_batch(
     con: duckdb.DuckDBPyConnection, datas: list[FileData], event_base: int
-) -> StagedBatch:
+) -> ParsedBatch:
     """Parse ``datas`` on ``con``. Log files reserve consecutive id ranges above
     ``event_base`` in path order; an event's id is its range start plus its line. Raises
     ``QueryError`` naming the batch's files when DuckDB fails (or was interrupted)."""
@@ -186,7 +217,7 @@ def parse_failure(datas: list[FileData], error: duckdb.Error) -> QueryError:
     )
 
 
-def _stage(con: duckdb.DuckDBPyConnection, datas: list[FileData], event_base: int) -> StagedBatch:
+def _stage(con: duckdb.DuckDBPyConnection, datas: list[FileData], event_base: int) -> ParsedBatch:
     by_kind = {k: [d for d in datas if d.file.kind is k] for k in FileKind}
     for kind in FileKind:
         _parse_kind(con, kind, by_kind[kind])
@@ -204,13 +235,18 @@ def _stage(con: duckdb.DuckDBPyConnection, datas: list[FileData], event_base: in
     for kind in FileKind:
         _staged_view(con, kind, TABLES[kind])
     _rejects_table(con, by_kind)
-    events, songs, rejected = (
-        (con.execute(f"SELECT COUNT(*) FROM {relation}").fetchone() or (0,))[0]
-        for _, relation in STAGED
+    events, songs, rejects = (
+        _parsed_rows(con, table) for table in (STAGING_EVENTS, STAGING_SONGS, LOAD_ERRORS)
     )
     counts = _file_counts(con, by_kind)
     for d, end in zip(by_kind[FileKind.LOG], id_ends, strict=True):
         counts[d.file.path] = FileCounts(
             counts[d.file.path].records, counts[d.file.path].rejected, end
         )
-    return StagedBatch(con, counts, int(events), int(songs), int(rejected))
+    return ParsedBatch(con, events, songs, rejects, counts)
+
+
+def _parsed_rows(con: duckdb.DuckDBPyConnection, table: Table) -> ParsedRows:
+    relation = _RELATION[table.name]
+    count = (con.execute(f"SELECT COUNT(*) FROM {relation}").fetchone() or (0,))[0]
+    return ParsedRows(table, relation, int(count))

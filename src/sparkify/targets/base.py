@@ -314,7 +314,8 @@ class Target(ABC):
     def stage(self, files: list[FileData], event_base: int) -> StagedBatch:
         """Append the records of ``files`` (just read) to the staging tables, and the records
         refused to ``load_errors``; returns the batch's counts. DuckDB and PostgreSQL type the
-        records with the DuckDB parser (:func:`sparkify.staging.parse.stage_batch`), and log
+        records with the DuckDB parser (:func:`sparkify.staging.parse.stage_batch`, whose
+        :class:`~sparkify.staging.parse.ParsedBatch` names the rows for each table), and log
         files number their events above ``event_base``; Redshift types them by COPY from S3
         and numbers them with an identity column."""
 

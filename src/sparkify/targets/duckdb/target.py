@@ -15,7 +15,7 @@ from sparkify.arrow_sql import execute_on_arrow
 from sparkify.dialects import Dialect
 from sparkify.errors import BusyError, QueryError, TargetError
 from sparkify.schema.model import Table
-from sparkify.staging.parse import STAGED, stage_batch
+from sparkify.staging.parse import stage_batch
 from sparkify.targets.base import (
     QueryResult,
     Target,
@@ -225,10 +225,10 @@ class DuckDBTarget(Target):
 
     def stage(self, files: list[FileData], event_base: int) -> StagedBatch:
         """Parse ``files`` on the warehouse's own connection and append the rows."""
-        batch = stage_batch(self.con, files, event_base)
-        for table, relation in STAGED:
-            self._append(table, relation)
-        return batch
+        parsed = stage_batch(self.con, files, event_base)
+        for rows in parsed.parts:
+            self._append(rows.table, rows.relation)
+        return parsed.staged()
 
     def insert_rows(self, table: Table, rows: pa.Table) -> None:
         self._execute_on_arrow("_rows_arrow", rows, self._append_sql(table, "_rows_arrow"))

@@ -36,7 +36,6 @@ from psycopg.copy import QueuedLibpqWriter
 from sparkify.dialects import Dialect
 from sparkify.errors import BusyError, ConfigError, QueryError, TargetError
 from sparkify.schema.model import (
-    LOAD_ERRORS,
     STAGING_EVENTS,
     STAGING_SONGS,
     STAGING_TABLES,
@@ -44,7 +43,7 @@ from sparkify.schema.model import (
     Table,
 )
 from sparkify.schema.render import PostgresRenderer, check_identifier
-from sparkify.staging.parse import STAGED, stage_batch
+from sparkify.staging.parse import stage_batch
 from sparkify.targets.base import (
     ParamStyle,
     QueryResult,
@@ -419,19 +418,14 @@ class PostgresTarget(Target):
         """Parse ``files`` on the client's DuckDB, keep the batch's rows there and queue their
         COPY: the writer streams them from there while the parser goes on with the next
         batch."""
-        batch = stage_batch(self.parser_connection(), files, event_base)
-        kept = self._kept(batch.con)
-        staged = {
-            STAGING_EVENTS.name: batch.events,
-            STAGING_SONGS.name: batch.songs,
-            LOAD_ERRORS.name: batch.rejected,
-        }
-        for table, relation in STAGED:
-            if staged[table.name]:
-                number = kept.append(table, relation)
-                rows = functools.partial(kept.batch, table, number, COPY_BATCH_ROWS)
-                self._copy_later(table, table.column_names, rows)
-        return batch
+        parsed = stage_batch(self.parser_connection(), files, event_base)
+        kept = self._kept(parsed.con)
+        for part in parsed.parts:
+            if part.count:
+                number = kept.append(part.table, part.relation)
+                rows = functools.partial(kept.batch, part.table, number, COPY_BATCH_ROWS)
+                self._copy_later(part.table, part.table.column_names, rows)
+        return parsed.staged()
 
     def insert_rows(self, table: Table, rows: pa.Table) -> None:
         if rows.num_rows == 0:

@@ -214,6 +214,4 @@ def stage_on_redshift(target: CopyTarget, datas: list[FileData], number: int) ->
     if batch.rejects["source_file"]:
         target.insert_rows(LOAD_ERRORS, _kept(con, pa.table(batch.rejects, schema=_REJECT_SCHEMA)))
     rejected = len(batch.rejects["source_file"])
-    return StagedBatch(
-        con, _counts(batch, datas), staged[FileKind.LOG], staged[FileKind.SONG], rejected
-    )
+    return StagedBatch(_counts(batch, datas), staged[FileKind.LOG], staged[FileKind.SONG], rejected)
