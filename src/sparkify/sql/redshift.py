@@ -162,6 +162,34 @@ TOO_LONG = 1204
 SLICES = "SELECT COUNT(*) FROM stv_slices"
 """How many slices the cluster has: a batch is split into a multiple of this many files."""
 
+TABLE_NAMES = "SELECT table_name FROM information_schema.tables WHERE table_schema = ?"
+"""The names of the tables in the schema given as the parameter."""
+
+
+def search_path(r: Renderer, schema: str) -> str:
+    """Put ``schema`` alone on the search path, so the portable SQL runs unqualified."""
+    return f"SET search_path TO {r.quote(schema)}"
+
+
+def lock(r: Renderer, table: Table) -> str:
+    """LOCK ``table`` until the transaction ends (Redshift's LOCK waits, without a timeout)."""
+    return f"LOCK {r.quote(table.name)}"
+
+
+def drop_table(r: Renderer, table: Table) -> str:
+    """DROP ``table`` (the empty manifest table a discarded dry run made)."""
+    return f"DROP TABLE {r.quote(table.name)}"
+
+
+def delete_paths(r: Renderer, table: Table, count: int) -> str:
+    """Delete the rows of ``table`` whose ``source_file`` is one of ``count`` parameters."""
+    return f"DELETE FROM {r.quote(table.name)} WHERE source_file IN ({', '.join(['?'] * count)})"
+
+
+def count_loaded(r: Renderer, table: Table) -> str:
+    """How many rows COPY put in ``table``'s load table."""
+    return f"SELECT COUNT(*) FROM {r.quote(load_table(table))}"
+
 
 def _problems(r: Renderer, col: Column) -> list[str]:
     """CASE branches naming what is wrong with ``col``, for what COPY cannot check itself.

@@ -15,6 +15,8 @@ from sparkify.arrow_sql import execute_on_arrow
 from sparkify.dialects import Dialect
 from sparkify.errors import BusyError, QueryError, TargetError
 from sparkify.schema.model import Table
+from sparkify.sql import duckdb as dsql
+from sparkify.sql import transaction
 from sparkify.staging.parse import stage_batch
 from sparkify.targets.base import (
     QueryResult,
@@ -191,10 +193,10 @@ class DuckDBTarget(Target):
         return [column.to_pylist() for column in table.columns]
 
     def begin(self) -> None:
-        self.execute("BEGIN TRANSACTION")
+        self.execute(transaction.BEGIN_TRANSACTION)
 
     def commit(self) -> None:
-        self.execute("COMMIT")
+        self.execute(transaction.COMMIT)
 
     def rollback(self) -> None:
         if self._con is not None:
@@ -202,19 +204,7 @@ class DuckDBTarget(Target):
                 self._con.rollback()
 
     def table_names(self) -> set[str]:
-        rows = self.query(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
-        )
-        return {r[0] for r in rows}
-
-    def _append_sql(self, table: Table, relation: str) -> str:
-        cols = ", ".join(self.renderer.quote(c) for c in table.column_names)
-        return (
-            f"INSERT INTO {self.renderer.quote(table.name)} ({cols}) SELECT {cols} FROM {relation}"
-        )
-
-    def _append(self, table: Table, relation: str) -> None:
-        self.execute(self._append_sql(table, relation))
+        return {r[0] for r in self.query(dsql.TABLE_NAMES)}
 
     def _execute_on_arrow(self, name: str, rows: pa.Table, sql: str) -> None:
         self.trace(sql)
@@ -227,19 +217,16 @@ class DuckDBTarget(Target):
         """Parse ``files`` on the warehouse's own connection and append the rows."""
         parsed = stage_batch(self.con, files, event_base)
         for rows in parsed.parts:
-            self._append(rows.table, rows.relation)
+            self.execute(dsql.append(self.renderer, rows.table, rows.relation))
         return parsed.staged()
 
     def insert_rows(self, table: Table, rows: pa.Table) -> None:
-        self._execute_on_arrow("_rows_arrow", rows, self._append_sql(table, "_rows_arrow"))
+        append = dsql.append(self.renderer, table, dsql.ROWS_ARROW)
+        self._execute_on_arrow(dsql.ROWS_ARROW, rows, append)
 
     def delete_rows(self, tables: Sequence[Table], paths: Sequence[str]) -> None:
         rows = pa.table({"path": pa.array(list(paths), pa.string())})
-        sql = "CREATE OR REPLACE TEMP TABLE _paths AS SELECT path FROM _paths_arrow"
-        self._execute_on_arrow("_paths_arrow", rows, sql)
+        self._execute_on_arrow(dsql.PATHS_ARROW, rows, dsql.KEEP_PATHS)
         for t in tables:
-            self.execute(
-                f"DELETE FROM {self.renderer.quote(t.name)} "
-                f"WHERE source_file IN (SELECT path FROM _paths)"
-            )
-        self.execute("DROP TABLE _paths")
+            self.execute(dsql.delete_paths(self.renderer, t))
+        self.execute(dsql.DROP_PATHS)

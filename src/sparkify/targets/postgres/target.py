@@ -43,6 +43,8 @@ from sparkify.schema.model import (
     Table,
 )
 from sparkify.schema.render import PostgresRenderer, check_identifier
+from sparkify.sql import postgres as psql
+from sparkify.sql import transaction
 from sparkify.staging.parse import stage_batch
 from sparkify.targets.base import (
     ParamStyle,
@@ -144,9 +146,8 @@ class PostgresTarget(Target):
 
     def _setup(self, read_only: bool, create: bool) -> None:
         if read_only:
-            self.execute("SET default_transaction_read_only = on")
-        exists = self.scalar("SELECT 1 FROM pg_namespace WHERE nspname = ?", [self.schema])
-        name = self.renderer.quote(self.schema)
+            self.execute(psql.READ_ONLY_SESSION)
+        exists = self.scalar(psql.SCHEMA_EXISTS, [self.schema])
         if not exists and (read_only or not create):
             raise TargetError(
                 f"Schema '{self.schema}' does not exist in {self.describe()}.",
@@ -154,7 +155,7 @@ class PostgresTarget(Target):
             )
         if not exists:
             try:
-                self._send(f"CREATE SCHEMA {name}")
+                self._send(psql.create_schema(self.renderer, self.schema))
                 self._created_schema = True
             except (pgerrors.DuplicateSchema, pgerrors.UniqueViolation):
                 pass  # created at the same moment by another run
@@ -164,7 +165,7 @@ class PostgresTarget(Target):
                     f"in {self.describe()}.",
                     "Create the schema as its owner, or choose another --schema.",
                 ) from e
-        self.execute(f"SET search_path TO {name}")
+        self.execute(psql.search_path(self.renderer, self.schema))
         for option, value in self.renderer.SESSION_SETTINGS.items():
             if option not in os.environ.get("PGOPTIONS", ""):  # the user's own choice wins
                 self.execute(self.renderer.set_option(option, value))
@@ -182,7 +183,7 @@ class PostgresTarget(Target):
         if self._con is not None:
             if self._discard and self._created_schema:
                 with contextlib.suppress(psycopg.Error):  # RESTRICT: only while it is empty
-                    self._send(f"DROP SCHEMA {self.renderer.quote(self.schema)}")
+                    self._send(psql.drop_schema(self.renderer, self.schema))
             self._con.close()
             self._con = None
 
@@ -225,7 +226,7 @@ class PostgresTarget(Target):
     def read_only_query(self, sql: str) -> QueryResult:
         """In a READ ONLY transaction, rolled back; sent as a prepared statement, so the
         server takes exactly one statement (no ``COMMIT; …`` out of the transaction)."""
-        self.execute("BEGIN READ ONLY")
+        self.execute(transaction.BEGIN_READ_ONLY)
         try:
             self.trace(sql)
             cursor = self.con.execute(sql, prepare=True)
@@ -251,10 +252,10 @@ class PostgresTarget(Target):
         self._forget_mirror()
         self._column_types = None
         self._truncated = set()
-        self.execute("BEGIN")
+        self.execute(transaction.BEGIN)
 
     def commit(self) -> None:
-        self.execute("COMMIT")
+        self.execute(transaction.COMMIT)
         self._forget_mirror()
 
     def rollback(self) -> None:
@@ -263,7 +264,7 @@ class PostgresTarget(Target):
         if self._con is None or self._con.closed:
             return
         with contextlib.suppress(psycopg.Error, TargetError):
-            self._send("ROLLBACK")
+            self._send(transaction.ROLLBACK)
 
     def _forget_mirror(self) -> None:
         if self._mirror is not None:
@@ -275,7 +276,7 @@ class PostgresTarget(Target):
         """Take the schema's advisory lock until the end of the transaction: at once, else
         waiting up to ``lock_timeout`` seconds (telling ``on_wait``), else ``BusyError``."""
         key = lock_key(self.schema)
-        if self.scalar("SELECT pg_try_advisory_xact_lock(?)", [key]):
+        if self.scalar(psql.TRY_LOCK, [key]):
             return
         if self.lock_timeout > 0:
             if on_wait is not None:
@@ -284,26 +285,23 @@ class PostgresTarget(Target):
                     f"{self.describe()}; waiting up to {self.lock_timeout:g} s for it to finish."
                 )
             millis = str(max(1, round(self.lock_timeout * 1000)))
-            previous = self.scalar("SELECT current_setting('lock_timeout')")
+            previous = self.scalar(psql.LOCK_TIMEOUT)
             try:
-                self._send("SELECT set_config('lock_timeout', ?, true)", [millis])
-                self._send("SELECT pg_advisory_xact_lock(?)", [key])
-                self._send("SELECT set_config('lock_timeout', ?, true)", [previous])
+                self._send(psql.SET_LOCK_TIMEOUT, [millis])
+                self._send(psql.LOCK, [key])
+                self._send(psql.SET_LOCK_TIMEOUT, [previous])
                 return
             except pgerrors.LockNotAvailable:
                 pass
             except psycopg.Error as e:
-                raise self.statement_error(e, "SELECT pg_advisory_xact_lock(?)", "statement") from e
+                raise self.statement_error(e, psql.LOCK, "statement") from e
         raise BusyError(
             f"Another sparkify run is loading schema {self.schema} of {self.describe()}.",
             "Wait for it to finish (or pass --lock-timeout SECONDS to wait for it).",
         )
 
     def table_names(self) -> set[str]:
-        rows = self.query(
-            "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = ?", [self.schema]
-        )
-        return {r[0] for r in rows}
+        return {r[0] for r in self.query(psql.TABLE_NAMES, [self.schema])}
 
     # -- bulk load ---------------------------------------------------------------------------
 
@@ -327,14 +325,7 @@ class PostgresTarget(Target):
         data is written for (the model's); if someone changed one, CSV, which PostgreSQL
         converts. The types are read once per transaction, in the caller's thread."""
         if self._column_types is None:
-            rows = self.query(
-                "SELECT c.relname, a.attname, t.typname FROM pg_catalog.pg_attribute a "
-                "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
-                "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-                "JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
-                "WHERE n.nspname = ? AND a.attnum > 0 AND NOT a.attisdropped",
-                [self.schema],
-            )
+            rows = self.query(psql.COLUMN_TYPES, [self.schema])
             self._column_types = {(r[0], r[1]): r[2] for r in rows}
         found = [self._column_types.get((table.name, c)) for c in columns]
         return binary_types_match([table.column(c).type for c in columns], found)
@@ -404,10 +395,7 @@ class PostgresTarget(Target):
         """The run's kept rows, made at the transaction's first staged batch: complete (a
         mirror of all staging) when the warehouse's staging is empty then."""
         if self._mirror is None:
-            empty = self.scalar(
-                "SELECT NOT EXISTS (SELECT 1 FROM staging_events) "
-                "AND NOT EXISTS (SELECT 1 FROM staging_songs)"
-            )
+            empty = self.scalar(psql.STAGING_EMPTY)
             self._mirror = StagingMirror(con, complete=bool(empty))
             if empty:  # emptied in this transaction, so that its rows are loaded frozen
                 for table in STAGING_TABLES:
@@ -461,11 +449,11 @@ class PostgresTarget(Target):
             self.execute(self.renderer.drop_primary_key(table))
 
     def prepare_transform(self, *, full: bool) -> None:
-        """ANALYZE the staging columns the transform filters and joins on: rows loaded in this
-        transaction have no statistics yet, and the planner's guess without them (a few rows)
-        could choose a nested-loop plan. Half the cost of a full ANALYZE. Before a rebuild,
-        drop the star's primary keys: one index build afterwards costs a fraction of
-        maintaining the index row by row."""
+        """Refresh the statistics (ANALYZE) of the staging columns the transform filters and
+        joins on: rows loaded in this transaction have no statistics yet, and the planner's
+        guess without them (a few rows) could choose a nested-loop plan. Half the cost of a
+        full ANALYZE. Before a rebuild, drop the star's primary keys: one index build
+        afterwards costs a fraction of maintaining the index row by row."""
         for table, columns in _PLANNED_COLUMNS:
             self.execute(self.renderer.analyze(table, columns))
         if full:
@@ -486,7 +474,4 @@ class PostgresTarget(Target):
 
     def delete_rows(self, tables: Sequence[Table], paths: Sequence[str]) -> None:
         for t in tables:
-            self.execute(
-                f"DELETE FROM {self.renderer.quote(t.name)} WHERE source_file = ANY(?)",
-                [list(paths)],
-            )
+            self.execute(psql.delete_paths(self.renderer, t), [list(paths)])

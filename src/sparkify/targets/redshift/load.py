@@ -155,7 +155,7 @@ def _contract(target: CopyTarget, batch: _Batch, recs: Records, traced: int) -> 
     did not load must have been traced (``traced``) to its file and line: nothing is lost."""
     table: Table = TABLES[recs.kind]
     r = target.renderer
-    loaded = int(target.scalar(f"SELECT COUNT(*) FROM {r.quote(rsql.load_table(table))}") or 0)
+    loaded = int(target.scalar(rsql.count_loaded(r, table)) or 0)
     untraced = recs.rows.num_rows - loaded - traced
     if untraced:
         raise QueryError(

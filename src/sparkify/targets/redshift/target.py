@@ -25,8 +25,9 @@ from sparkify.dialects import Dialect
 from sparkify.errors import ConfigError, QueryError, TargetError
 from sparkify.schema.model import MANIFEST, Table
 from sparkify.schema.render import check_identifier
+from sparkify.sql import records as records_sql
 from sparkify.sql import redshift as rsql
-from sparkify.sql.json_text import without_nul
+from sparkify.sql import transaction
 from sparkify.targets.base import (
     ParamStyle,
     QueryResult,
@@ -161,12 +162,12 @@ class RedshiftTarget(Target):
                 "allow your address, and are the user and password right?",
             ) from e
         if self.schema != "public":
-            self.execute(f'SET search_path TO "{self.schema}"')
+            self.execute(rsql.search_path(self.renderer, self.schema))
 
     def close(self) -> None:
         if self._con is not None and self._discard and self._created_manifest:
             with contextlib.suppress(TargetError):  # the empty table begin() made
-                self.execute(f"DROP TABLE {self.renderer.quote(MANIFEST.name)}")
+                self.execute(rsql.drop_table(self.renderer, MANIFEST))
         if self._con is not None:
             try:
                 self._con.close()
@@ -221,10 +222,10 @@ class RedshiftTarget(Target):
             except QueryError:
                 if MANIFEST.name not in self.table_names():
                     raise  # not made by a simultaneous run: a real failure
-        self.execute("BEGIN")
+        self.execute(transaction.BEGIN)
 
     def commit(self) -> None:
-        self.execute("COMMIT")
+        self.execute(transaction.COMMIT)
 
     def discard_on_close(self) -> None:
         self._discard = True
@@ -232,7 +233,7 @@ class RedshiftTarget(Target):
     def read_only_query(self, sql: str) -> QueryResult:
         """In a ``BEGIN READ ONLY`` transaction, rolled back. ``redshift_connector`` sends
         every statement as a prepared statement: the server takes exactly one."""
-        self.execute("BEGIN READ ONLY")
+        self.execute(transaction.BEGIN_READ_ONLY)
         cursor = self._cursor()
         try:
             self.trace(sql)
@@ -260,23 +261,19 @@ class RedshiftTarget(Target):
         if self._con is None:
             return
         with contextlib.suppress(TargetError):
-            self.execute("ROLLBACK")
+            self.execute(transaction.ROLLBACK)
 
     def lock(self, on_wait: Callable[[str], None] | None = None) -> None:
-        """LOCK the manifest table until the transaction ends, so a second run waits for the
-        first instead of failing on a serializable-isolation conflict half-way. It must be
+        """Lock the manifest table (LOCK) until the transaction ends, so a second run waits for
+        the first instead of failing on a serializable-isolation conflict half-way. It must be
         the transaction's first statement: Redshift takes the transaction's snapshot at its
         first SELECT, DML or DDL, and a run that took it before waiting would read the
         manifest as it was before the run it waited for. Redshift's LOCK has no timeout:
         runs always queue."""
-        self.execute(f"LOCK {self.renderer.quote(MANIFEST.name)}")
+        self.execute(rsql.lock(self.renderer, MANIFEST))
 
     def table_names(self) -> set[str]:
-        rows = self.query(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = ?",
-            [self.schema],
-        )
-        return {str(r[0]) for r in rows}
+        return {str(r[0]) for r in self.query(rsql.TABLE_NAMES, [self.schema])}
 
     def parser_connection(self) -> duckdb.DuckDBPyConnection:
         if self._duck is None:
@@ -347,21 +344,16 @@ class RedshiftTarget(Target):
         if rows.num_rows == 0:
             return
         con = self.parser_connection()
-        con.register("_rs_rows", _epoch_millis(rows))
-        cut = ", ".join(
-            f"left({q}, {BOOKKEEPING_TEXT_CHARS}) AS {q}"
-            if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
-            else q
+        con.register(records_sql.ROWS_ARROW, _epoch_millis(rows))
+        columns = [
+            (f.name, pa.types.is_string(f.type) or pa.types.is_large_string(f.type))
             for f in rows.schema
-            for q in [f'"{f.name}"']
-        )
+        ]
         try:
-            line = without_nul("CAST(to_json(r) AS VARCHAR)")  # e.g. in a raw text
-            lines = con.sql(
-                f"SELECT {line} || chr(10) AS line FROM (SELECT {cut} FROM _rs_rows) r"
-            ).to_arrow_table()
+            json_lines = records_sql.json_lines(columns, BOOKKEEPING_TEXT_CHARS)
+            lines = con.sql(json_lines).to_arrow_table()
         finally:
-            con.unregister("_rs_rows")
+            con.unregister(records_sql.ROWS_ARROW)
         self._uploads += 1
         stem = f"r{self._uploads:03d}-{table.name}"
         data, ends = line_buffer(lines.column("line"))
@@ -383,9 +375,5 @@ class RedshiftTarget(Target):
     def delete_rows(self, tables: Sequence[Table], paths: Sequence[str]) -> None:
         for start in range(0, len(paths), DELETE_CHUNK):
             chunk = list(paths[start : start + DELETE_CHUNK])
-            marks = ", ".join(["?"] * len(chunk))
             for t in tables:
-                self.execute(
-                    f"DELETE FROM {self.renderer.quote(t.name)} WHERE source_file IN ({marks})",
-                    chunk,
-                )
+                self.execute(rsql.delete_paths(self.renderer, t, len(chunk)), chunk)
