@@ -1,10 +1,17 @@
 """The PostgreSQL target's own statements: the session, its schema, the advisory lock, the
-catalogue queries and deletes (the bulk loads and key changes are renderer methods)."""
+catalogue queries and deletes, and the sequences of a bulk load that ``sparkify sql`` shows
+as the target sends them (:func:`clear_staging`, :func:`load_star`, rendered by
+:func:`render`). The single statements of a bulk load (COPY, TRUNCATE, the primary keys) are
+methods of :class:`~sparkify.schema.render.PostgresRenderer`.
+"""
 
 from __future__ import annotations
 
-from sparkify.schema.model import STAGING_TABLES, Table
-from sparkify.schema.render import Renderer
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sparkify.schema.model import STAGING_TABLES, STAR_TABLES, Table
+from sparkify.schema.render import PostgresRenderer, Renderer
 
 #: A read-only session: every transaction of the connection refuses writes.
 READ_ONLY_SESSION = "SET default_transaction_read_only = on"
@@ -53,3 +60,68 @@ def search_path(r: Renderer, schema: str) -> str:
 def delete_paths(r: Renderer, table: Table) -> str:
     """Delete the rows of ``table`` whose ``source_file`` is in the array parameter."""
     return f"DELETE FROM {r.quote(table.name)} WHERE source_file = ANY(?)"
+
+
+# -- the sequences of a bulk load ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Clear:
+    """Empty ``table`` inside the transaction (``TRUNCATE``): a COPY into it later in the same
+    transaction writes its rows frozen."""
+
+    table: Table
+
+
+@dataclass(frozen=True)
+class CopyIn:
+    """``COPY`` ``table``'s columns ``FROM STDIN``: the rows come from the client."""
+
+    table: Table
+
+
+#: One step of a bulk load: a statement, or a table emptied or copied in.
+Step = str | Clear | CopyIn
+
+
+def clear_staging() -> list[Step]:
+    """What a first load (or a full refresh) does before its first COPY into staging: empty
+    the staging tables (then empty), so that the staged rows are loaded frozen."""
+    return [Clear(t) for t in STAGING_TABLES]
+
+
+def drop_primary_keys(r: PostgresRenderer) -> list[str]:
+    """Drop the star's primary keys (before it is rebuilt in bulk)."""
+    return [r.drop_primary_key(t) for t in STAR_TABLES]
+
+
+def add_primary_keys(r: PostgresRenderer) -> list[str]:
+    """Add the star's primary keys back: one sorted index build each, which also checks
+    them."""
+    return [r.add_primary_key(t) for t in STAR_TABLES]
+
+
+def load_star(r: PostgresRenderer) -> list[Step]:
+    """The star built in the client loaded into the warehouse: each table's primary key
+    dropped, the table emptied and its rows copied in (frozen), then the keys added back."""
+    steps: list[Step] = []
+    for table in STAR_TABLES:
+        steps += [r.drop_primary_key(table), Clear(table), CopyIn(table)]
+    return [*steps, *add_primary_keys(r)]
+
+
+def render(r: PostgresRenderer, steps: Sequence[Step]) -> list[str]:
+    """``steps`` as the statements they send, a COPY in binary format (frozen into a table
+    emptied by an earlier step)."""
+    cleared: set[str] = set()
+    out: list[str] = []
+    for step in steps:
+        if isinstance(step, Clear):
+            cleared.add(step.table.name)
+            out.append(r.macro_clear(r.quote(step.table.name)))
+        elif isinstance(step, CopyIn):
+            freeze = step.table.name in cleared
+            out.append(r.copy_from_stdin(step.table, step.table.column_names, freeze=freeze))
+        else:
+            out.append(step)
+    return out

@@ -38,8 +38,6 @@ from sparkify.errors import BusyError, ConfigError, QueryError, TargetError
 from sparkify.schema.model import (
     STAGING_EVENTS,
     STAGING_SONGS,
-    STAGING_TABLES,
-    STAR_TABLES,
     Table,
 )
 from sparkify.schema.render import PostgresRenderer, check_identifier
@@ -398,8 +396,7 @@ class PostgresTarget(Target):
             empty = self.scalar(psql.STAGING_EMPTY)
             self._mirror = StagingMirror(con, complete=bool(empty))
             if empty:  # emptied in this transaction, so that its rows are loaded frozen
-                for table in STAGING_TABLES:
-                    self._truncate(table)
+                self._run_steps(psql.clear_staging())
         return self._mirror
 
     def stage(self, files: list[FileData], event_base: int) -> StagedBatch:
@@ -436,17 +433,28 @@ class PostgresTarget(Target):
         on_step()
 
     def _load_star(self, mirror: StagingMirror) -> None:
-        """Empty the star tables, drop their primary keys, COPY the mirror's star rows in
-        (frozen: the tables were emptied in this transaction) and add the keys back."""
-        self._drop_primary_keys()
-        for table in STAR_TABLES:
-            self._truncate(table)
-            self.copy_batches(table, table.column_names, mirror.rows(table, COPY_BATCH_ROWS))
-        self.finish_transform(full=True)
+        """Load the mirror's star rows with :func:`sparkify.sql.postgres.load_star`: each
+        table's primary key dropped, the table emptied and its rows copied in (frozen: emptied
+        in this transaction), then the keys added back."""
+        steps = psql.load_star(self.renderer)
+        self._run_steps(steps, lambda table: mirror.rows(table, COPY_BATCH_ROWS))
 
-    def _drop_primary_keys(self) -> None:
-        for table in STAR_TABLES:
-            self.execute(self.renderer.drop_primary_key(table))
+    def _run_steps(
+        self,
+        steps: Sequence[psql.Step],
+        rows: Callable[[Table], Iterable[pa.RecordBatch]] | None = None,
+    ) -> None:
+        """Run the steps of a bulk load (:mod:`sparkify.sql.postgres`); a COPY streams
+        ``rows(table)``."""
+        for step in steps:
+            if isinstance(step, psql.Clear):
+                self._truncate(step.table)
+            elif isinstance(step, psql.CopyIn):
+                if rows is None:
+                    raise TypeError(f"no rows for the COPY into {step.table.name}")
+                self.copy_batches(step.table, step.table.column_names, rows(step.table))
+            else:
+                self.execute(step)
 
     def prepare_transform(self, *, full: bool) -> None:
         """Refresh the statistics (ANALYZE) of the staging columns the transform filters and
@@ -457,14 +465,13 @@ class PostgresTarget(Target):
         for table, columns in _PLANNED_COLUMNS:
             self.execute(self.renderer.analyze(table, columns))
         if full:
-            self._drop_primary_keys()
+            self._run_steps(psql.drop_primary_keys(self.renderer))
 
     def finish_transform(self, *, full: bool) -> None:
         """After a rebuild, the primary keys back: one sorted index build each, which also
         checks them and gives the planner the tables' row counts."""
         if full:
-            for table in STAR_TABLES:
-                self.execute(self.renderer.add_primary_key(table))
+            self._run_steps(psql.add_primary_keys(self.renderer))
 
     def delete_files(self, paths: Sequence[str], *, manifest_only: bool = False) -> None:
         """Also from the client's copy of staging, if the run keeps one."""
