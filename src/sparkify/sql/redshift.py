@@ -15,6 +15,7 @@ A batch is staged in four steps, all inside the run's transaction:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass
@@ -130,6 +131,22 @@ def insert_loaded(r: Renderer, table: Table, columns: tuple[str, ...]) -> str:
         f"INSERT INTO {r.quote(table.name)} ({names})\n"
         f"SELECT {names} FROM {r.quote(load_table(table))}"
     )
+
+
+def append_rows(
+    r: Renderer, table: Table, columns: tuple[str, ...], manifest_url: str, options: CopyOptions
+) -> list[str]:
+    """The statements that append bookkeeping rows (``columns`` of ``table``, JSON lines named
+    by the manifest at ``manifest_url``): COPY them into a load table with MAXERROR 0 (every
+    row must arrive: a lost manifest row would load a file twice), then INSERT … SELECT."""
+    strict = dataclasses.replace(options, max_errors=0)
+    load = load_table(table)
+    return [
+        create_load_table(r, table),
+        copy_statement(r, load, columns, manifest_url, "auto", strict),
+        insert_loaded(r, table, columns),
+        drop_load_table(r, table),
+    ]
 
 
 def jsonpaths(table: Table) -> str:
@@ -285,13 +302,7 @@ def load_plan(r: Renderer, tables: tuple[Table, ...], bookkeeping: tuple[Table, 
     for table in bookkeeping:
         stem = f"{STAGING_PLACEHOLDER}r001-{table.name}"
         cols = tuple(c.name for c in table.columns)
-        strict = CopyOptions(options.iam_role, options.region, 0)  # every row must arrive
-        load = load_table(table)
-        out.append(
-            f"-- {table.name}: appended by COPY too, through a load table\n"
-            + create_load_table(r, table)
-        )
-        out.append(copy_statement(r, load, cols, f"{stem}.manifest", "auto", strict))
-        out.append(insert_loaded(r, table, cols))
-        out.append(drop_load_table(r, table))
+        appended = append_rows(r, table, cols, f"{stem}.manifest", options)
+        appended[0] = f"-- {table.name}: appended by COPY too, through a load table\n" + appended[0]
+        out += appended
     return out

@@ -10,7 +10,6 @@ and ROLLBACK itself, so the tracer sees every statement of a run, transaction in
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -340,7 +339,7 @@ class RedshiftTarget(Target):
 
     def insert_rows(self, table: Table, rows: pa.Table) -> None:
         """Bulk-append ``rows`` by COPY from S3 (JSON lines, 'auto' column matching) into a
-        temporary load table, then ``INSERT … SELECT`` (see ``rsql.insert_loaded``)."""
+        temporary load table, then ``INSERT … SELECT`` (``rsql.append_rows``)."""
         if rows.num_rows == 0:
             return
         con = self.parser_connection()
@@ -362,13 +361,9 @@ class RedshiftTarget(Target):
             urls, _ = self.upload_lines(stem, data, ends)
             manifest_url = area.put(f"{stem}.manifest", rsql.manifest(urls).encode())
             cols = tuple(rows.column_names)
-            # bookkeeping rows must all arrive: a lost manifest row would load a file twice
-            options = dataclasses.replace(self.copy_options(), max_errors=0)
-            r, load = self.renderer, rsql.load_table(table)
-            self.execute(rsql.create_load_table(r, table))
-            self.execute(rsql.copy_statement(r, load, cols, manifest_url, "auto", options))
-            self.execute(rsql.insert_loaded(r, table, cols))
-            self.execute(rsql.drop_load_table(r, table))
+            options = self.copy_options()
+            for sql in rsql.append_rows(self.renderer, table, cols, manifest_url, options):
+                self.execute(sql)
         finally:
             area.clean()
 
