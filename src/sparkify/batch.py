@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, NamedTuple
-
-if TYPE_CHECKING:
-    import duckdb
+from typing import NamedTuple
 
 
 class FileKind(StrEnum):
@@ -76,10 +73,8 @@ class FileCounts:
 
 @dataclass(frozen=True)
 class StagedBatch:
-    """The outcome of staging one batch; for a batch the DuckDB parser staged, the rows wait
-    in temp relations on ``con`` (see :mod:`sparkify.staging.parse`)."""
+    """The outcome of staging one batch: per-file counts and the rows staged and rejected."""
 
-    con: duckdb.DuckDBPyConnection
     counts: dict[str, FileCounts]
     events: int
     songs: int

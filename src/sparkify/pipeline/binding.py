@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from sparkify.errors import SourceMismatchError
 from sparkify.schema.model import SOURCE
+from sparkify.sql import run as run_sql
 from sparkify.targets.base import Target
 
 #: The location recorded for both parts of the generated demo data.
@@ -50,8 +51,7 @@ class Origin:
 def recorded(target: Target) -> Origin | None:
     """The origin recorded in the warehouse; None when none was (a new warehouse, or one
     written before sources were recorded)."""
-    table = target.renderer.quote(SOURCE.name)
-    found = target.query(f"SELECT log_data, song_data FROM {table}")
+    found = target.query(run_sql.recorded_source(target.renderer))
     return Origin(str(found[0][0]), str(found[0][1])) if found else None
 
 
@@ -87,6 +87,6 @@ def bind(
         )
         full_refresh = True
     if held is not None:
-        target.execute(f"DELETE FROM {target.renderer.quote(SOURCE.name)}")
+        target.execute(run_sql.clear(target.renderer, SOURCE))
     target.insert_rows(SOURCE, origin.rows())
     return full_refresh

@@ -11,6 +11,7 @@ import pyarrow as pa
 from sparkify.batch import FileCounts, FileData, SourceFile
 from sparkify.pipeline.read import is_legacy_checksum, legacy_checksum
 from sparkify.schema.model import MANIFEST
+from sparkify.sql import run as run_sql
 from sparkify.targets.base import Target
 
 
@@ -79,8 +80,7 @@ class Plan:
 
 def read_manifest(target: Target) -> Manifest:
     """Every manifest entry of the warehouse, by source file."""
-    sql = f"SELECT {', '.join(_COLUMNS)} FROM sparkify_manifest"
-    return Manifest(target.query_columns(sql, len(_COLUMNS)))
+    return Manifest(target.query_columns(run_sql.manifest_entries(_COLUMNS), len(_COLUMNS)))
 
 
 class EventIds:

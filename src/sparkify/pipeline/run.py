@@ -36,6 +36,7 @@ from sparkify.schema.model import (
     STAR_TABLES,
 )
 from sparkify.sources.base import Source
+from sparkify.sql import run as run_sql
 from sparkify.sql.checks import ALL_ROWS, CheckScope
 from sparkify.sql.rejects import FIRST_REJECTS, file_rejects
 from sparkify.targets.base import Target
@@ -210,12 +211,12 @@ def _too_many_errors(target: Target, result: EtlResult, limit: int) -> TooManyEr
 
 
 def _max_event_id(target: Target) -> int:
-    return int(target.scalar("SELECT COALESCE(MAX(event_id), 0) FROM staging_events") or 0)
+    return int(target.scalar(run_sql.MAX_EVENT_ID) or 0)
 
 
 def _clear(target: Target) -> None:
     for table in STAGING_TABLES + STAR_TABLES + META_TABLES:
-        target.execute(f"DELETE FROM {target.renderer.quote(table.name)}")
+        target.execute(run_sql.clear(target.renderer, table))
 
 
 def _observe(target: Target, result: EtlResult) -> None:
@@ -225,16 +226,14 @@ def _observe(target: Target, result: EtlResult) -> None:
         wanted = DRY_RUN_REJECTS - len(result.rejects)
         if wanted <= 0:
             break
-        found = target.query(file_rejects(target.PARAM, wanted), [path])
+        found = target.query(file_rejects(wanted), [path])
         result.rejects += [Reject(path, line, str(reason)) for line, reason in found]
 
 
 def table_counts(target: Target) -> dict[str, int]:
     """Row counts of the star, staging and load_errors tables."""
     names = [t.name for t in STAR_TABLES + STAGING_TABLES] + ["load_errors"]
-    return {
-        n: int(target.scalar(f"SELECT COUNT(*) FROM {target.renderer.quote(n)}")) for n in names
-    }
+    return {n: int(target.scalar(run_sql.row_count(target.renderer, n))) for n in names}
 
 
 @without_gc

@@ -8,10 +8,10 @@ from sparkify.schema.model import (
     MANIFEST,
     STAGING_EVENTS,
     STAGING_SONGS,
-    STAR_TABLES,
+    STAGING_TABLES,
 )
 from sparkify.schema.render import PostgresRenderer, Renderer, renderer_for
-from sparkify.sql import statements
+from sparkify.sql import postgres, statements
 from sparkify.sql.checks import check_queries
 from sparkify.sql.redshift import load_plan
 from sparkify.sql.staging import parse_sql
@@ -31,13 +31,12 @@ def _load(dialect: Dialect) -> list[str]:
         r = renderer_for(dialect)
         return load_plan(r, (STAGING_EVENTS, STAGING_SONGS), (LOAD_ERRORS, MANIFEST))
     pg = PostgresRenderer()
-    staging = (STAGING_EVENTS, STAGING_SONGS)
-    first = [pg.macro_clear(pg.quote(t.name)) for t in staging]
-    first += [pg.copy_from_stdin(t, t.column_names, freeze=True) for t in staging]
+    copies: list[postgres.Step] = [postgres.CopyIn(t) for t in STAGING_TABLES]
+    first = postgres.render(pg, [*postgres.clear_staging(), *copies])
     first[0] = (
         "-- a first load or --full-refresh: staging (empty) truncated, loaded frozen\n" + first[0]
     )
-    later = [pg.copy_from_stdin(t, t.column_names) for t in staging]
+    later = postgres.render(pg, copies)
     later[0] = "-- runs into a loaded warehouse:\n" + later[0]
     return first + later
 
@@ -46,14 +45,7 @@ def _transform(r: Renderer) -> list[str]:
     rebuild = [s.sql for s in statements("transform", r)]
     if not isinstance(r, PostgresRenderer) or r.dialect is not Dialect.POSTGRES:
         return rebuild
-    first_load: list[str] = []
-    for table in STAR_TABLES:
-        first_load += [
-            r.drop_primary_key(table),
-            r.macro_clear(r.quote(table.name)),
-            r.copy_from_stdin(table, table.column_names, freeze=True),
-        ]
-    first_load += [r.add_primary_key(t) for t in STAR_TABLES]
+    first_load = postgres.render(r, postgres.load_star(r))
     first_load[0] = (
         "-- a first load or --full-refresh: the star is built in the client's DuckDB\n"
         "-- (`sparkify sql --target duckdb transform`), then copied in:\n" + first_load[0]

@@ -15,6 +15,7 @@ A batch is staged in four steps, all inside the run's transaction:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass
@@ -132,6 +133,22 @@ def insert_loaded(r: Renderer, table: Table, columns: tuple[str, ...]) -> str:
     )
 
 
+def append_rows(
+    r: Renderer, table: Table, columns: tuple[str, ...], manifest_url: str, options: CopyOptions
+) -> list[str]:
+    """The statements that append bookkeeping rows (``columns`` of ``table``, JSON lines named
+    by the manifest at ``manifest_url``): COPY them into a load table with MAXERROR 0 (every
+    row must arrive: a lost manifest row would load a file twice), then INSERT … SELECT."""
+    strict = dataclasses.replace(options, max_errors=0)
+    load = load_table(table)
+    return [
+        create_load_table(r, table),
+        copy_statement(r, load, columns, manifest_url, "auto", strict),
+        insert_loaded(r, table, columns),
+        drop_load_table(r, table),
+    ]
+
+
 def jsonpaths(table: Table) -> str:
     """The JSONPaths document for ``table``'s wrapped records, one path per load column."""
     paths = [
@@ -149,7 +166,7 @@ def manifest(urls: list[str]) -> str:
 LOAD_ERRORS = (
     "SELECT TRIM(file_name), line_number, TRIM(column_name), error_code, TRIM(error_message)\n"
     "FROM sys_load_error_detail\n"
-    "WHERE TRIM(file_name) LIKE %s\n"
+    "WHERE TRIM(file_name) LIKE ?\n"
     "ORDER BY 1, 2"
 )
 """The records COPY refused, for the parts of one batch (parameter: the run folder's URL, the
@@ -161,6 +178,34 @@ TOO_LONG = 1204
 
 SLICES = "SELECT COUNT(*) FROM stv_slices"
 """How many slices the cluster has: a batch is split into a multiple of this many files."""
+
+TABLE_NAMES = "SELECT table_name FROM information_schema.tables WHERE table_schema = ?"
+"""The names of the tables in the schema given as the parameter."""
+
+
+def search_path(r: Renderer, schema: str) -> str:
+    """Put ``schema`` alone on the search path, so the portable SQL runs unqualified."""
+    return f"SET search_path TO {r.quote(schema)}"
+
+
+def lock(r: Renderer, table: Table) -> str:
+    """LOCK ``table`` until the transaction ends (Redshift's LOCK waits, without a timeout)."""
+    return f"LOCK {r.quote(table.name)}"
+
+
+def drop_table(r: Renderer, table: Table) -> str:
+    """DROP ``table`` (the empty manifest table a discarded dry run made)."""
+    return f"DROP TABLE {r.quote(table.name)}"
+
+
+def delete_paths(r: Renderer, table: Table, count: int) -> str:
+    """Delete the rows of ``table`` whose ``source_file`` is one of ``count`` parameters."""
+    return f"DELETE FROM {r.quote(table.name)} WHERE source_file IN ({', '.join(['?'] * count)})"
+
+
+def count_loaded(r: Renderer, table: Table) -> str:
+    """How many rows COPY put in ``table``'s load table."""
+    return f"SELECT COUNT(*) FROM {r.quote(load_table(table))}"
 
 
 def _problems(r: Renderer, col: Column) -> list[str]:
@@ -246,7 +291,7 @@ def load_plan(r: Renderer, tables: tuple[Table, ...], bookkeeping: tuple[Table, 
         out.append(copy_records(r, table, f"{stem}.manifest", f"{stem}.jsonpaths", options))
     out.append(
         "-- records COPY refused (parameter: the batch's part names in the run's folder)\n"
-        + LOAD_ERRORS.replace("%s", f"'{STAGING_PLACEHOLDER}b001-%'")
+        + LOAD_ERRORS.replace("?", f"'{STAGING_PLACEHOLDER}b001-%'")
     )
     for table in tables:
         out.append(
@@ -257,13 +302,7 @@ def load_plan(r: Renderer, tables: tuple[Table, ...], bookkeeping: tuple[Table, 
     for table in bookkeeping:
         stem = f"{STAGING_PLACEHOLDER}r001-{table.name}"
         cols = tuple(c.name for c in table.columns)
-        strict = CopyOptions(options.iam_role, options.region, 0)  # every row must arrive
-        load = load_table(table)
-        out.append(
-            f"-- {table.name}: appended by COPY too, through a load table\n"
-            + create_load_table(r, table)
-        )
-        out.append(copy_statement(r, load, cols, f"{stem}.manifest", "auto", strict))
-        out.append(insert_loaded(r, table, cols))
-        out.append(drop_load_table(r, table))
+        appended = append_rows(r, table, cols, f"{stem}.manifest", options)
+        appended[0] = f"-- {table.name}: appended by COPY too, through a load table\n" + appended[0]
+        out += appended
     return out

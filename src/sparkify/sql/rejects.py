@@ -14,11 +14,10 @@ WHERE n = 1
 SQL on every target)."""
 
 
-def file_rejects(param: str, limit: int) -> str:
+def file_rejects(limit: int) -> str:
     """``source_line, reason`` of the first ``limit`` rejects of the file given as the one
-    parameter (written ``param``, the target driver's marker), in line order (a dry run
-    lists them)."""
+    parameter, in line order (a dry run lists them)."""
     return (
         "SELECT source_line, reason FROM load_errors "
-        f"WHERE source_file = {param} ORDER BY source_line, reason LIMIT {int(limit)}"
+        f"WHERE source_file = ? ORDER BY source_line, reason LIMIT {int(limit)}"
     )

@@ -1,13 +1,15 @@
 """Type a batch of input files into staging rows with DuckDB.
 
 The parser runs on a DuckDB connection: the target's own (DuckDB target, zero copy) or an
-in-memory one whose results are bulk-copied elsewhere (PostgreSQL). It leaves three temp
-relations on that connection for the target to append, listed in :data:`STAGED`:
-``_staged_events``, ``_staged_songs`` (columns in staging-table order, ``event_id``
-included) and ``_rejects`` (``source_file, source_line, reason, raw_text``).
+in-memory one whose results are bulk-copied elsewhere (PostgreSQL). :func:`stage_batch`
+returns a :class:`ParsedBatch`: for each table the rows go to (staging_events, staging_songs,
+load_errors), the temp relation on that connection holding them, in the table's column order,
+and how many there are.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import duckdb
 import numpy as np
@@ -17,41 +19,54 @@ from sparkify.arrow_sql import execute_on_arrow
 from sparkify.batch import FileCounts, FileData, FileKind, StagedBatch
 from sparkify.errors import QueryError
 from sparkify.schema.model import LOAD_ERRORS, STAGING_EVENTS, STAGING_SONGS, Table
-from sparkify.sql.staging import NOT_BLANK, input_columns, kept_raw_text, parse_sql
+from sparkify.sql import parse as sql
 from sparkify.staging.lines import lines_table, stream_objects
 
-PARSED = {FileKind.LOG: "_parsed_log", FileKind.SONG: "_parsed_song"}
 TABLES = {FileKind.LOG: STAGING_EVENTS, FileKind.SONG: STAGING_SONGS}
-#: The temp relations :func:`stage_batch` leaves on its connection, each with the table its
-#: rows are appended to (in that table's column order).
-STAGED: tuple[tuple[Table, str], ...] = (
-    (STAGING_EVENTS, "_staged_events"),
-    (STAGING_SONGS, "_staged_songs"),
-    (LOAD_ERRORS, "_rejects"),
-)
-_RELATION = {table.name: relation for table, relation in STAGED}
+
+
+@dataclass(frozen=True)
+class ParsedRows:
+    """Rows the parser left for one table: ``relation``, a temp relation on the parser's
+    connection with ``table``'s columns in order, holding ``count`` rows."""
+
+    table: Table
+    relation: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ParsedBatch:
+    """A batch typed by :func:`stage_batch`: the staging rows and the rejects, waiting on
+    ``con`` for a target to append them, and each file's counts."""
+
+    con: duckdb.DuckDBPyConnection
+    events: ParsedRows
+    songs: ParsedRows
+    rejects: ParsedRows
+    counts: dict[str, FileCounts]
+
+    @property
+    def parts(self) -> tuple[ParsedRows, ParsedRows, ParsedRows]:
+        """The rows for staging_events, staging_songs and load_errors, in that order."""
+        return (self.events, self.songs, self.rejects)
+
+    def staged(self) -> StagedBatch:
+        """The batch's counts, as a target reports them once the rows are appended."""
+        return StagedBatch(self.counts, self.events.count, self.songs.count, self.rejects.count)
 
 
 def _parse_kind(con: duckdb.DuckDBPyConnection, kind: FileKind, datas: list[FileData]) -> None:
     table = TABLES[kind]
     lines = lines_table(datas, 0)
-    execute_on_arrow(
-        con,
-        "_lines_arrow",
-        lines,
-        f"CREATE OR REPLACE TEMP TABLE {PARSED[kind]} AS "
-        + parse_sql(table, f"(SELECT * FROM _lines_arrow WHERE {NOT_BLANK})"),
-    )
+    execute_on_arrow(con, sql.LINES_ARROW, lines, sql.create_parsed(kind, table))
     _reparse_streams(con, kind, datas)
 
 
 def _reparse_streams(con: duckdb.DuckDBPyConnection, kind: FileKind, datas: list[FileData]) -> None:
     """Files with invalid lines may be pretty-printed or concatenated JSON: read those as a
     stream of values instead of line by line, when that reads the whole file."""
-    parsed = PARSED[kind]
-    bad = con.execute(
-        f"SELECT DISTINCT file_idx FROM {parsed} WHERE reason = 'not valid JSON'"
-    ).fetchall()
+    bad = con.execute(sql.invalid_files(kind)).fetchall()
     rows: dict[str, list[int | str]] = {"file_idx": [], "line_no": [], "seq": [], "text": []}
     for (idx,) in bad:
         objects = stream_objects(datas[idx].text.decode("utf-8"))
@@ -60,7 +75,7 @@ def _reparse_streams(con: duckdb.DuckDBPyConnection, kind: FileKind, datas: list
         for seq, (line, text) in enumerate(objects, start=1):
             for key, value in zip(rows, (idx, line, seq, text), strict=True):
                 rows[key].append(value)
-        con.execute(f"DELETE FROM {parsed} WHERE file_idx = ?", [idx])
+        con.execute(sql.delete_file(kind), [idx])
     if not rows["file_idx"]:
         return
     schema = pa.schema(
@@ -71,8 +86,8 @@ def _reparse_streams(con: duckdb.DuckDBPyConnection, kind: FileKind, datas: list
             ("text", pa.string()),
         ]
     )
-    sql = f"INSERT INTO {parsed} " + parse_sql(TABLES[kind], "_stream_arrow")
-    execute_on_arrow(con, "_stream_arrow", pa.table(rows, schema=schema), sql)
+    streamed = pa.table(rows, schema=schema)
+    execute_on_arrow(con, sql.STREAM_ARROW, streamed, sql.insert_streamed(kind, TABLES[kind]))
 
 
 def _id_ranges(con: duckdb.DuckDBPyConnection, count: int, base: int) -> list[int]:
@@ -80,27 +95,10 @@ def _id_ranges(con: duckdb.DuckDBPyConnection, count: int, base: int) -> list[in
     records can number (its last record line, or its object count when read as a stream), so
     a file's ids do not depend on which other files share its batch or run."""
     sizes = np.zeros(count, dtype=np.int64)
-    for idx, size in con.execute(
-        "SELECT file_idx, GREATEST(MAX(line_no), MAX(seq)) FROM _parsed_log GROUP BY file_idx"
-    ).fetchall():
+    for idx, size in con.execute(sql.ID_RANGES).fetchall():
         sizes[int(idx)] = int(size)
     ends = base + np.cumsum(sizes)
     return [int(e) for e in ends]
-
-
-def _staged_view(con: duckdb.DuckDBPyConnection, kind: FileKind, table: Table) -> None:
-    cols = ", ".join(f'p."{c.name}"' for c in input_columns(table))
-    ident = ""
-    if any(c.identity for c in table.columns):
-        # ids without a sort: the file's first id plus the record's ordinal in the file
-        ident = "f.first_id + CASE WHEN p.seq > 0 THEN p.seq ELSE p.line_no END AS event_id, "
-    con.execute(
-        f"CREATE OR REPLACE TEMP VIEW {_RELATION[table.name]} AS "
-        f"SELECT {ident}{cols}, f.source_file, p.line_no AS source_line "
-        f"FROM {PARSED[kind]} p JOIN _files f "
-        f"ON f.kind = '{kind.value}' AND f.file_idx = p.file_idx "
-        f"WHERE p.reason = ''"
-    )
 
 
 def _rejects_table(con: duckdb.DuckDBPyConnection, datas: dict[FileKind, list[FileData]]) -> None:
@@ -125,21 +123,8 @@ def _rejects_table(con: duckdb.DuckDBPyConnection, datas: dict[FileKind, list[Fi
             ("raw_text", pa.string()),
         ]
     )
-    execute_on_arrow(
-        con,
-        "_early_rejects",
-        pa.table(early, schema=schema),
-        f"CREATE OR REPLACE TEMP TABLE {_RELATION[LOAD_ERRORS.name]} AS "
-        "SELECT source_file, source_line, reason, "
-        f"{kept_raw_text('raw_text')} AS raw_text FROM _early_rejects "
-        + "".join(
-            f"UNION ALL SELECT f.source_file, p.line_no, p.reason, "
-            f"{kept_raw_text('rtrim(p.text, chr(13) || chr(10))')} "
-            f"FROM {PARSED[k]} p JOIN _files f ON f.kind = '{k.value}' AND f.file_idx = p.file_idx "
-            f"WHERE p.reason <> '' "
-            for k in FileKind
-        ),
-    )
+    rejects = pa.table(early, schema=schema)
+    execute_on_arrow(con, sql.EARLY_REJECTS_ARROW, rejects, sql.create_rejects())
 
 
 def _file_counts(
@@ -149,10 +134,7 @@ def _file_counts(
     for kind, group in by_kind.items():
         if not group:
             continue
-        found = con.execute(
-            f"SELECT file_idx, COUNT(*) AS n, COUNT(*) FILTER (WHERE reason <> '') AS bad "
-            f"FROM {PARSED[kind]} GROUP BY file_idx"
-        ).fetchnumpy()
+        found = con.execute(sql.file_counts(kind)).fetchnumpy()
         early = np.fromiter((len(d.rejects) for d in group), np.int64, len(group))
         records, rejected = early.copy(), early
         np.add.at(records, found["file_idx"], found["n"])
@@ -164,7 +146,7 @@ def _file_counts(
 
 def stage_batch(
     con: duckdb.DuckDBPyConnection, datas: list[FileData], event_base: int
-) -> StagedBatch:
+) -> ParsedBatch:
     """Parse ``datas`` on ``con``. Log files reserve consecutive id ranges above
     ``event_base`` in path order; an event's id is its range start plus its line. Raises
     ``QueryError`` naming the batch's files when DuckDB fails (or was interrupted)."""
@@ -186,7 +168,7 @@ def parse_failure(datas: list[FileData], error: duckdb.Error) -> QueryError:
     )
 
 
-def _stage(con: duckdb.DuckDBPyConnection, datas: list[FileData], event_base: int) -> StagedBatch:
+def _stage(con: duckdb.DuckDBPyConnection, datas: list[FileData], event_base: int) -> ParsedBatch:
     by_kind = {k: [d for d in datas if d.file.kind is k] for k in FileKind}
     for kind in FileKind:
         _parse_kind(con, kind, by_kind[kind])
@@ -199,18 +181,22 @@ def _stage(con: duckdb.DuckDBPyConnection, datas: list[FileData], event_base: in
         "source_file": [d.file.path for k in FileKind for d in by_kind[k]],
         "first_id": first_ids + [0] * len(by_kind[FileKind.SONG]),
     }
-    sql = "CREATE OR REPLACE TEMP TABLE _files AS SELECT * FROM _files_arrow"
-    execute_on_arrow(con, "_files_arrow", pa.table(files), sql)
+    execute_on_arrow(con, sql.FILES_ARROW, pa.table(files), sql.CREATE_FILES)
     for kind in FileKind:
-        _staged_view(con, kind, TABLES[kind])
+        con.execute(sql.create_staged(kind, TABLES[kind]))
     _rejects_table(con, by_kind)
-    events, songs, rejected = (
-        (con.execute(f"SELECT COUNT(*) FROM {relation}").fetchone() or (0,))[0]
-        for _, relation in STAGED
+    events, songs, rejects = (
+        _parsed_rows(con, table) for table in (STAGING_EVENTS, STAGING_SONGS, LOAD_ERRORS)
     )
     counts = _file_counts(con, by_kind)
     for d, end in zip(by_kind[FileKind.LOG], id_ends, strict=True):
         counts[d.file.path] = FileCounts(
             counts[d.file.path].records, counts[d.file.path].rejected, end
         )
-    return StagedBatch(con, counts, int(events), int(songs), int(rejected))
+    return ParsedBatch(con, events, songs, rejects, counts)
+
+
+def _parsed_rows(con: duckdb.DuckDBPyConnection, table: Table) -> ParsedRows:
+    relation = sql.staged_relation(table)
+    count = (con.execute(sql.row_count(relation)).fetchone() or (0,))[0]
+    return ParsedRows(table, relation, int(count))

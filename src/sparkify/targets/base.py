@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from sparkify.dialects import Dialect
-from sparkify.errors import QueryError
+from sparkify.errors import QueryError, TargetError
 from sparkify.schema.model import FILE_TABLES, MANIFEST, Table
 from sparkify.schema.render import Renderer, renderer_for
 from sparkify.sql import Statement, statements
@@ -20,6 +22,41 @@ if TYPE_CHECKING:
     from sparkify.batch import FileData, StagedBatch
 
 Tracer = Callable[[str], None]
+
+
+class ParamStyle(Enum):
+    """How a driver marks a statement's parameters. sparkify writes every statement with
+    ``?`` markers; :func:`driver_sql` turns them into the driver's."""
+
+    #: ``?``, as written (DuckDB).
+    QMARK = "qmark"
+    #: ``%s``, and every literal ``%`` doubled (psycopg reads ``%`` anywhere in the text).
+    FORMAT = "format"
+    #: ``%s``, and a literal ``%`` doubled outside quoted text and comments only
+    #: (``redshift_connector`` reads ``%`` there as written).
+    FORMAT_OUTSIDE_QUOTES = "format_outside_quotes"
+
+
+#: Quoted text and comments: a string ('…', E'…'), a quoted identifier, ``--`` and ``/* */``.
+_QUOTED = re.compile(r"E'(?:[^'\\]|\\.)*'|'(?:[^']|'')*'|\"[^\"]*\"|--[^\n]*|/\*.*?(?:\*/|$)", re.S)
+
+
+def _format_markers(sql: str) -> str:
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+def driver_sql(sql: str, style: ParamStyle) -> str:
+    """``sql``, written with ``?`` markers, as a driver of ``style`` takes it with parameters
+    (without parameters, every driver takes the text as written)."""
+    if style is ParamStyle.QMARK:
+        return sql
+    if style is ParamStyle.FORMAT:
+        return _format_markers(sql)
+    out, end = [], 0
+    for quoted in _QUOTED.finditer(sql):
+        out += [_format_markers(sql[end : quoted.start()]), quoted.group()]
+        end = quoted.end()
+    return "".join([*out, _format_markers(sql[end:])])
 
 
 @dataclass(frozen=True)
@@ -67,8 +104,12 @@ class Target(ABC):
     #: Whether runs that only add files may maintain the star incrementally (needs event ids
     #: that grow run after run, as DuckDB and PostgreSQL assign them).
     incremental_transform: ClassVar[bool] = False
-    #: The driver's parameter marker in ``execute``/``query``.
-    PARAM: ClassVar[str] = "?"
+    #: How the driver marks parameters (statements are written with ``?``: see
+    #: :func:`driver_sql`).
+    param_style: ClassVar[ParamStyle] = ParamStyle.QMARK
+    #: The driver's error classes: a statement failing with one of them becomes what
+    #: :meth:`statement_error` makes of it.
+    DRIVER_ERRORS: ClassVar[tuple[type[Exception], ...]] = ()
 
     def __init__(self, tracer: Tracer | None = None) -> None:
         self.tracer = tracer
@@ -121,18 +162,80 @@ class Target(ABC):
     def close(self) -> None:
         """Close the connection; safe to call twice."""
 
-    @abstractmethod
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        """Run one statement. Raises ``QueryError``."""
+    # -- statements: written with ``?`` markers, traced, run, their errors translated ------
 
-    @abstractmethod
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """Run one statement (parameters marked ``?``). Raises ``QueryError``."""
+        sent = self._sent(sql, params)
+        try:
+            self._driver_execute(sent, params)
+        except self.driver_errors() as e:
+            raise self.statement_error(e, sent, "statement") from e
+
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        """Run one query and return all its rows. Raises ``QueryError``."""
+        """Run one query (parameters marked ``?``) and return all its rows. Raises
+        ``QueryError``."""
+        sent = self._sent(sql, params)
+        try:
+            return self._driver_query(sent, params)
+        except self.driver_errors() as e:
+            raise self.statement_error(e, sent, "query") from e
 
     def query_columns(self, sql: str, width: int) -> list[list[Any]]:
-        """The result of ``sql`` (``width`` columns) as one list per column. Default: the
-        rows of :meth:`query`, transposed."""
-        rows = self.query(sql)
+        """The result of ``sql`` (``width`` columns, no parameters) as one list per column.
+        Raises ``QueryError``."""
+        sent = self._sent(sql, ())
+        try:
+            return self._driver_columns(sent, width)
+        except self.driver_errors() as e:
+            raise self.statement_error(e, sent, "query") from e
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """The first column of the first row of ``sql``."""
+        rows = self.query(sql, params)
+        return rows[0][0] if rows else None
+
+    def _send(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """Run one statement like :meth:`execute`, but let the driver's error through
+        unchanged, for a caller that tells some of them apart (a schema created at the same
+        moment by another run, a lock not available)."""
+        self._driver_execute(self._sent(sql, params), params)
+
+    def _sent(self, sql: str, params: Sequence[Any]) -> str:
+        """``sql`` as the driver takes it (:func:`driver_sql`), shown to the tracer first."""
+        self._before_statement()
+        sent = driver_sql(sql, self.param_style) if params else sql
+        self.trace(sent)
+        return sent
+
+    def _before_statement(self) -> None:
+        """Called before each statement is traced and sent (PostgreSQL waits for the COPYs it
+        queued first). Default: nothing."""
+        return None
+
+    def driver_errors(self) -> tuple[type[Exception], ...]:
+        """The driver's error classes (default :attr:`DRIVER_ERRORS`; a target whose driver is
+        imported only when it connects looks them up then)."""
+        return self.DRIVER_ERRORS
+
+    def statement_error(self, error: Exception, sql: str, what: str) -> TargetError:
+        """The error for ``sql`` (as sent) failing with the driver's ``error``; ``what`` is
+        ``statement`` or ``query``. Default: a ``QueryError`` with the driver's message."""
+        return QueryError(f"{self.dialect.value} {what} failed: {engine_message(error)}")
+
+    @abstractmethod
+    def _driver_execute(self, sql: str, params: Sequence[Any]) -> None:
+        """Run ``sql`` (in the driver's parameter style when ``params`` are given) on the
+        connection; the driver's errors pass through."""
+
+    @abstractmethod
+    def _driver_query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """Run ``sql`` like :meth:`_driver_execute` and return all its rows as tuples."""
+
+    def _driver_columns(self, sql: str, width: int) -> list[list[Any]]:
+        """The result of ``sql`` as one list per column. Default: the rows of
+        :meth:`_driver_query`, transposed."""
+        rows = self._driver_query(sql, ())
         if not rows:
             return [[] for _ in range(width)]
         return [list(column) for column in zip(*rows, strict=True)]
@@ -211,7 +314,8 @@ class Target(ABC):
     def stage(self, files: list[FileData], event_base: int) -> StagedBatch:
         """Append the records of ``files`` (just read) to the staging tables, and the records
         refused to ``load_errors``; returns the batch's counts. DuckDB and PostgreSQL type the
-        records with the DuckDB parser (:func:`sparkify.staging.parse.stage_batch`), and log
+        records with the DuckDB parser (:func:`sparkify.staging.parse.stage_batch`, whose
+        :class:`~sparkify.staging.parse.ParsedBatch` names the rows for each table), and log
         files number their events above ``event_base``; Redshift types them by COPY from S3
         and numbers them with an identity column."""
 
@@ -229,8 +333,3 @@ class Target(ABC):
     def delete_rows(self, tables: Sequence[Table], paths: Sequence[str]) -> None:
         """Delete the rows of ``tables``, in order, whose ``source_file`` is one of ``paths``
         (not empty)."""
-
-    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        """The first column of the first row of ``sql``."""
-        rows = self.query(sql, params)
-        return rows[0][0] if rows else None

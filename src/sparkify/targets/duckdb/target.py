@@ -15,7 +15,9 @@ from sparkify.arrow_sql import execute_on_arrow
 from sparkify.dialects import Dialect
 from sparkify.errors import BusyError, QueryError, TargetError
 from sparkify.schema.model import Table
-from sparkify.staging.parse import STAGED, stage_batch
+from sparkify.sql import duckdb as dsql
+from sparkify.sql import transaction
+from sparkify.staging.parse import stage_batch
 from sparkify.targets.base import (
     QueryResult,
     Target,
@@ -59,6 +61,7 @@ class DuckDBTarget(Target):
 
     dialect = Dialect.DUCKDB
     incremental_transform = True
+    DRIVER_ERRORS = (duckdb.Error,)
 
     def __init__(
         self,
@@ -167,45 +170,33 @@ class DuckDBTarget(Target):
                 "Check the SQL (`sparkify sql ddl` lists the tables and columns).",
             ) from e
 
-    def _failure(self, e: duckdb.Error, what: str) -> TargetError:
+    def statement_error(self, error: Exception, sql: str, what: str) -> TargetError:
         """A write failure of the file (disk full, read-only) as a TargetError, else a
         QueryError."""
-        if any(w in str(e) for w in _WRITE_WORDS):
+        if any(w in str(error) for w in _WRITE_WORDS):
             return TargetError(
-                f"Cannot write the warehouse {self.path}: {e}",
+                f"Cannot write the warehouse {self.path}: {error}",
                 "Free disk space (or make the file writable), then run again: nothing of this "
                 "run was committed.",
             )
-        return QueryError(f"DuckDB {what} failed: {e}")
+        return QueryError(f"DuckDB {what} failed: {error}")
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self.trace(sql)
-        try:
-            self.con.execute(sql, list(params))
-        except duckdb.Error as e:
-            raise self._failure(e, "statement") from e
+    def _driver_execute(self, sql: str, params: Sequence[Any]) -> None:
+        self.con.execute(sql, list(params))
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        self.trace(sql)
-        try:
-            return self.con.execute(sql, list(params)).fetchall()
-        except duckdb.Error as e:
-            raise self._failure(e, "query") from e
+    def _driver_query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        return self.con.execute(sql, list(params)).fetchall()
 
-    def query_columns(self, sql: str, width: int) -> list[list[Any]]:
+    def _driver_columns(self, sql: str, width: int) -> list[list[Any]]:
         """Through Arrow: the values become Python objects a column at a time, in C."""
-        self.trace(sql)
-        try:
-            table = self.con.sql(sql).to_arrow_table()
-        except duckdb.Error as e:
-            raise self._failure(e, "query") from e
+        table = self.con.sql(sql).to_arrow_table()
         return [column.to_pylist() for column in table.columns]
 
     def begin(self) -> None:
-        self.execute("BEGIN TRANSACTION")
+        self.execute(transaction.BEGIN_TRANSACTION)
 
     def commit(self) -> None:
-        self.execute("COMMIT")
+        self.execute(transaction.COMMIT)
 
     def rollback(self) -> None:
         if self._con is not None:
@@ -213,44 +204,29 @@ class DuckDBTarget(Target):
                 self._con.rollback()
 
     def table_names(self) -> set[str]:
-        rows = self.query(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
-        )
-        return {r[0] for r in rows}
-
-    def _append_sql(self, table: Table, relation: str) -> str:
-        cols = ", ".join(self.renderer.quote(c) for c in table.column_names)
-        return (
-            f"INSERT INTO {self.renderer.quote(table.name)} ({cols}) SELECT {cols} FROM {relation}"
-        )
-
-    def _append(self, table: Table, relation: str) -> None:
-        self.execute(self._append_sql(table, relation))
+        return {r[0] for r in self.query(dsql.TABLE_NAMES)}
 
     def _execute_on_arrow(self, name: str, rows: pa.Table, sql: str) -> None:
         self.trace(sql)
         try:
             execute_on_arrow(self.con, name, rows, sql)
-        except duckdb.Error as e:
-            raise QueryError(f"DuckDB statement failed: {e}") from e
+        except self.DRIVER_ERRORS as e:
+            raise self.statement_error(e, sql, "statement") from e
 
     def stage(self, files: list[FileData], event_base: int) -> StagedBatch:
         """Parse ``files`` on the warehouse's own connection and append the rows."""
-        batch = stage_batch(self.con, files, event_base)
-        for table, relation in STAGED:
-            self._append(table, relation)
-        return batch
+        parsed = stage_batch(self.con, files, event_base)
+        for rows in parsed.parts:
+            self.execute(dsql.append(self.renderer, rows.table, rows.relation))
+        return parsed.staged()
 
     def insert_rows(self, table: Table, rows: pa.Table) -> None:
-        self._execute_on_arrow("_rows_arrow", rows, self._append_sql(table, "_rows_arrow"))
+        append = dsql.append(self.renderer, table, dsql.ROWS_ARROW)
+        self._execute_on_arrow(dsql.ROWS_ARROW, rows, append)
 
     def delete_rows(self, tables: Sequence[Table], paths: Sequence[str]) -> None:
         rows = pa.table({"path": pa.array(list(paths), pa.string())})
-        sql = "CREATE OR REPLACE TEMP TABLE _paths AS SELECT path FROM _paths_arrow"
-        self._execute_on_arrow("_paths_arrow", rows, sql)
+        self._execute_on_arrow(dsql.PATHS_ARROW, rows, dsql.KEEP_PATHS)
         for t in tables:
-            self.execute(
-                f"DELETE FROM {self.renderer.quote(t.name)} "
-                f"WHERE source_file IN (SELECT path FROM _paths)"
-            )
-        self.execute("DROP TABLE _paths")
+            self.execute(dsql.delete_paths(self.renderer, t))
+        self.execute(dsql.DROP_PATHS)

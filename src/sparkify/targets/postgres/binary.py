@@ -154,8 +154,8 @@ def _rows(batch: pa.RecordBatch, types: Sequence[ColumnType]) -> memoryview:
 def binary_chunks(
     batches: Iterable[pa.RecordBatch], types: Sequence[ColumnType]
 ) -> Iterator[bytes | memoryview]:
-    """COPY ``FORMAT binary`` data for ``batches`` whose columns have ``types``: the header, the
-    rows of each batch, the trailer."""
+    """The data of a binary COPY (``FORMAT binary``) for ``batches`` whose columns have
+    ``types``: the header, the rows of each batch, the trailer."""
     yield HEADER
     for batch in batches:
         if batch.num_rows:

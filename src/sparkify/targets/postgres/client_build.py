@@ -23,11 +23,11 @@ import pyarrow as pa
 from sparkify.errors import QueryError
 from sparkify.schema.model import LOAD_ERRORS, STAGING_TABLES, STAR_TABLES, Table
 from sparkify.schema.render import DuckDBRenderer
+from sparkify.sql import client_build as sql
 from sparkify.sql import statements
 
 #: The tables whose rows arrive batch by batch; each row carries its batch number.
 BATCHED = (*STAGING_TABLES, LOAD_ERRORS)
-_BATCH = "_sparkify_batch"
 
 
 class StagingMirror:
@@ -46,7 +46,7 @@ class StagingMirror:
             self._execute(self.renderer.drop_table(table))
             self._execute(self.renderer.create_table(table))
         for table in BATCHED:
-            self._execute(f"ALTER TABLE {self.renderer.quote(table.name)} ADD COLUMN {_BATCH} INT")
+            self._execute(sql.add_batch_column(self.renderer, table))
 
     def _execute(self, sql: str, params: Sequence[object] = ()) -> None:
         try:
@@ -54,17 +54,10 @@ class StagingMirror:
         except duckdb.Error as e:
             raise QueryError(f"DuckDB (the client's copy of staging) failed: {e}") from e
 
-    def _columns(self, table: Table) -> str:
-        return ", ".join(self.renderer.quote(c) for c in table.column_names)
-
     def append(self, table: Table, relation: str) -> int:
         """Append the rows of ``relation`` (``table``'s columns) as a new batch; its number."""
         self._batches += 1
-        cols = self._columns(table)
-        self._execute(
-            f"INSERT INTO {self.renderer.quote(table.name)} ({cols}, {_BATCH}) "
-            f"SELECT {cols}, {self._batches} FROM {relation}"
-        )
+        self._execute(sql.append_batch(self.renderer, table, relation, self._batches))
         return self._batches
 
     @contextmanager
@@ -73,10 +66,9 @@ class StagingMirror:
         (usable from another thread while the parser works on ``con``)."""
         cursor = self.con.cursor()
         try:
-            yield cursor.sql(
-                f"SELECT {self._columns(table)} FROM {self.renderer.quote(table.name)} "
-                f"WHERE {_BATCH} = {int(number)}"
-            ).to_arrow_reader(batch_rows)
+            yield cursor.sql(sql.batch_rows(self.renderer, table, number)).to_arrow_reader(
+                batch_rows
+            )
         except duckdb.Error as e:
             raise QueryError(f"DuckDB (the client's copy of staging) failed: {e}") from e
         finally:
@@ -85,11 +77,7 @@ class StagingMirror:
     def delete_files(self, paths: Sequence[str]) -> None:
         """Delete the staging rows of ``paths``, as the warehouse does."""
         for table in BATCHED:
-            self._execute(
-                f"DELETE FROM {self.renderer.quote(table.name)} WHERE source_file IN "
-                f"(SELECT unnest(?::VARCHAR[]))",
-                [list(paths)],
-            )
+            self._execute(sql.delete_paths(self.renderer, table), [list(paths)])
 
     def build_star(self, on_step: Callable[[], None]) -> None:
         """Rebuild the star tables here from the mirrored staging, one of :attr:`steps` at a
@@ -101,9 +89,7 @@ class StagingMirror:
     def rows(self, table: Table, batch_rows: int) -> pa.RecordBatchReader:
         """The rows of star ``table``, streamed in record batches."""
         try:
-            return self.con.sql(
-                f"SELECT {self._columns(table)} FROM {self.renderer.quote(table.name)}"
-            ).to_arrow_reader(batch_rows)
+            return self.con.sql(sql.all_rows(self.renderer, table)).to_arrow_reader(batch_rows)
         except duckdb.Error as e:
             raise QueryError(f"DuckDB (the client's copy of staging) failed: {e}") from e
 

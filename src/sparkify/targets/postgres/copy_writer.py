@@ -22,8 +22,9 @@ _CSV = pcsv.WriteOptions(include_header=False, quoting_style="needed")
 
 
 def csv_chunks(batches: Iterable[pa.RecordBatch]) -> Iterator[bytes]:
-    """COPY ``FORMAT csv`` data for ``batches``: NULL is an empty field, '' is ``""``, text is
-    quoted (tabs, newlines, quotes, backslashes kept verbatim) and NUL characters removed."""
+    """The data of a CSV COPY (``FORMAT csv``) for ``batches``: NULL is an empty field, '' is
+    ``""``, text is quoted (tabs, newlines, quotes, backslashes kept verbatim) and NUL
+    characters removed."""
     for batch in batches:
         if batch.num_rows == 0:
             continue

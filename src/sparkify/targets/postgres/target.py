@@ -36,16 +36,16 @@ from psycopg.copy import QueuedLibpqWriter
 from sparkify.dialects import Dialect
 from sparkify.errors import BusyError, ConfigError, QueryError, TargetError
 from sparkify.schema.model import (
-    LOAD_ERRORS,
     STAGING_EVENTS,
     STAGING_SONGS,
-    STAGING_TABLES,
-    STAR_TABLES,
     Table,
 )
 from sparkify.schema.render import PostgresRenderer, check_identifier
-from sparkify.staging.parse import STAGED, stage_batch
+from sparkify.sql import postgres as psql
+from sparkify.sql import transaction
+from sparkify.staging.parse import stage_batch
 from sparkify.targets.base import (
+    ParamStyle,
     QueryResult,
     Target,
     Tracer,
@@ -73,16 +73,13 @@ def lock_key(schema: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-def _placeholders(sql: str) -> str:
-    """DuckDB-style ``?`` parameters as psycopg's ``%s`` (literal ``%`` escaped)."""
-    return sql.replace("%", "%%").replace("?", "%s")
-
-
 class PostgresTarget(Target):
     """A PostgreSQL database reached through a ``postgresql://user@host:port/db`` URL."""
 
     dialect = Dialect.POSTGRES
     incremental_transform = True
+    param_style = ParamStyle.FORMAT
+    DRIVER_ERRORS = (psycopg.Error,)
 
     def __init__(
         self,
@@ -147,9 +144,8 @@ class PostgresTarget(Target):
 
     def _setup(self, read_only: bool, create: bool) -> None:
         if read_only:
-            self.execute("SET default_transaction_read_only = on")
-        exists = self.scalar("SELECT 1 FROM pg_namespace WHERE nspname = ?", [self.schema])
-        name = self.renderer.quote(self.schema)
+            self.execute(psql.READ_ONLY_SESSION)
+        exists = self.scalar(psql.SCHEMA_EXISTS, [self.schema])
         if not exists and (read_only or not create):
             raise TargetError(
                 f"Schema '{self.schema}' does not exist in {self.describe()}.",
@@ -157,7 +153,7 @@ class PostgresTarget(Target):
             )
         if not exists:
             try:
-                self._run(f"CREATE SCHEMA {name}")
+                self._send(psql.create_schema(self.renderer, self.schema))
                 self._created_schema = True
             except (pgerrors.DuplicateSchema, pgerrors.UniqueViolation):
                 pass  # created at the same moment by another run
@@ -167,7 +163,7 @@ class PostgresTarget(Target):
                     f"in {self.describe()}.",
                     "Create the schema as its owner, or choose another --schema.",
                 ) from e
-        self.execute(f"SET search_path TO {name}")
+        self.execute(psql.search_path(self.renderer, self.schema))
         for option, value in self.renderer.SESSION_SETTINGS.items():
             if option not in os.environ.get("PGOPTIONS", ""):  # the user's own choice wins
                 self.execute(self.renderer.set_option(option, value))
@@ -185,7 +181,7 @@ class PostgresTarget(Target):
         if self._con is not None:
             if self._discard and self._created_schema:
                 with contextlib.suppress(psycopg.Error):  # RESTRICT: only while it is empty
-                    self._run(f"DROP SCHEMA {self.renderer.quote(self.schema)}")
+                    self._send(psql.drop_schema(self.renderer, self.schema))
             self._con.close()
             self._con = None
 
@@ -199,44 +195,36 @@ class PostgresTarget(Target):
 
     # -- statements --------------------------------------------------------------------------
 
-    def _run(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[tuple[Any, ...]]:
+    def _before_statement(self) -> None:
         self._writer.drain()  # the COPYs queued so far come first
-        self.trace(sql)
-        if params:
-            return self.con.execute(_placeholders(sql), list(params))
-        return self.con.execute(sql)
 
-    def _error(self, e: psycopg.Error, sql: str) -> TargetError:
+    def _driver_execute(self, sql: str, params: Sequence[Any]) -> None:
+        self.con.execute(sql, list(params) if params else None)
+
+    def _driver_query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        return self.con.execute(sql, list(params) if params else None).fetchall()
+
+    def statement_error(self, error: Exception, sql: str, what: str) -> TargetError:
+        """A lost connection as a TargetError; else a QueryError with the server's message,
+        SQLSTATE and hint."""
         if self._con is not None and self._con.closed:
             return TargetError(
-                f"Lost the connection to PostgreSQL at {self.describe()}: {str(e).strip()}",
+                f"Lost the connection to PostgreSQL at {self.describe()}: {str(error).strip()}",
                 "Check the server, then run again: nothing of this run was committed.",
             )
+        if not isinstance(error, psycopg.Error):
+            return super().statement_error(error, sql, what)
         first = " ".join(sql.split())[:80]
-        detail = e.diag.message_primary or str(e).strip()
-        code = f" [{e.sqlstate}]" if e.sqlstate else ""
+        detail = error.diag.message_primary or str(error).strip()
+        code = f" [{error.sqlstate}]" if error.sqlstate else ""
         return QueryError(
-            f"PostgreSQL statement failed{code}: {detail} (in: {first})", e.diag.message_hint
+            f"PostgreSQL statement failed{code}: {detail} (in: {first})", error.diag.message_hint
         )
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        """Run one statement; parameters are written ``?`` as on DuckDB."""
-        try:
-            self._run(sql, params)
-        except psycopg.Error as e:
-            raise self._error(e, sql) from e
-
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        """Rows of one query; parameters are written ``?`` as on DuckDB."""
-        try:
-            return self._run(sql, params).fetchall()
-        except psycopg.Error as e:
-            raise self._error(e, sql) from e
 
     def read_only_query(self, sql: str) -> QueryResult:
         """In a READ ONLY transaction, rolled back; sent as a prepared statement, so the
         server takes exactly one statement (no ``COMMIT; …`` out of the transaction)."""
-        self.execute("BEGIN READ ONLY")
+        self.execute(transaction.BEGIN_READ_ONLY)
         try:
             self.trace(sql)
             cursor = self.con.execute(sql, prepare=True)
@@ -244,7 +232,7 @@ class PostgresTarget(Target):
             return QueryResult(columns, cursor.fetchall() if columns else [])
         except psycopg.Error as e:
             if self._con is not None and self._con.closed:
-                raise self._error(e, sql) from e
+                raise self.statement_error(e, sql, "query") from e
             detail = engine_message(e)
             if e.sqlstate == pgerrors.ReadOnlySqlTransaction.sqlstate:
                 raise refused_write(self.describe(), detail) from e
@@ -262,10 +250,10 @@ class PostgresTarget(Target):
         self._forget_mirror()
         self._column_types = None
         self._truncated = set()
-        self.execute("BEGIN")
+        self.execute(transaction.BEGIN)
 
     def commit(self) -> None:
-        self.execute("COMMIT")
+        self.execute(transaction.COMMIT)
         self._forget_mirror()
 
     def rollback(self) -> None:
@@ -274,7 +262,7 @@ class PostgresTarget(Target):
         if self._con is None or self._con.closed:
             return
         with contextlib.suppress(psycopg.Error, TargetError):
-            self._run("ROLLBACK")
+            self._send(transaction.ROLLBACK)
 
     def _forget_mirror(self) -> None:
         if self._mirror is not None:
@@ -286,7 +274,7 @@ class PostgresTarget(Target):
         """Take the schema's advisory lock until the end of the transaction: at once, else
         waiting up to ``lock_timeout`` seconds (telling ``on_wait``), else ``BusyError``."""
         key = lock_key(self.schema)
-        if self.scalar("SELECT pg_try_advisory_xact_lock(?)", [key]):
+        if self.scalar(psql.TRY_LOCK, [key]):
             return
         if self.lock_timeout > 0:
             if on_wait is not None:
@@ -295,26 +283,23 @@ class PostgresTarget(Target):
                     f"{self.describe()}; waiting up to {self.lock_timeout:g} s for it to finish."
                 )
             millis = str(max(1, round(self.lock_timeout * 1000)))
-            previous = self.scalar("SELECT current_setting('lock_timeout')")
+            previous = self.scalar(psql.LOCK_TIMEOUT)
             try:
-                self._run("SELECT set_config('lock_timeout', ?, true)", [millis])
-                self._run("SELECT pg_advisory_xact_lock(?)", [key])
-                self._run("SELECT set_config('lock_timeout', ?, true)", [previous])
+                self._send(psql.SET_LOCK_TIMEOUT, [millis])
+                self._send(psql.LOCK, [key])
+                self._send(psql.SET_LOCK_TIMEOUT, [previous])
                 return
             except pgerrors.LockNotAvailable:
                 pass
             except psycopg.Error as e:
-                raise self._error(e, "SELECT pg_advisory_xact_lock(?)") from e
+                raise self.statement_error(e, psql.LOCK, "statement") from e
         raise BusyError(
             f"Another sparkify run is loading schema {self.schema} of {self.describe()}.",
             "Wait for it to finish (or pass --lock-timeout SECONDS to wait for it).",
         )
 
     def table_names(self) -> set[str]:
-        rows = self.query(
-            "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = ?", [self.schema]
-        )
-        return {r[0] for r in rows}
+        return {r[0] for r in self.query(psql.TABLE_NAMES, [self.schema])}
 
     # -- bulk load ---------------------------------------------------------------------------
 
@@ -338,14 +323,7 @@ class PostgresTarget(Target):
         data is written for (the model's); if someone changed one, CSV, which PostgreSQL
         converts. The types are read once per transaction, in the caller's thread."""
         if self._column_types is None:
-            rows = self.query(
-                "SELECT c.relname, a.attname, t.typname FROM pg_catalog.pg_attribute a "
-                "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
-                "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-                "JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
-                "WHERE n.nspname = ? AND a.attnum > 0 AND NOT a.attisdropped",
-                [self.schema],
-            )
+            rows = self.query(psql.COLUMN_TYPES, [self.schema])
             self._column_types = {(r[0], r[1]): r[2] for r in rows}
         found = [self._column_types.get((table.name, c)) for c in columns]
         return binary_types_match([table.column(c).type for c in columns], found)
@@ -381,7 +359,7 @@ class PostgresTarget(Target):
                 for chunk in chunks:
                     copy.write(chunk)
         except psycopg.Error as e:
-            raise self._error(e, f"COPY {table.name}") from e
+            raise self.statement_error(e, f"COPY {table.name}", "statement") from e
 
     def copy_batches(
         self, table: Table, columns: Sequence[str], batches: Iterable[pa.RecordBatch]
@@ -415,33 +393,24 @@ class PostgresTarget(Target):
         """The run's kept rows, made at the transaction's first staged batch: complete (a
         mirror of all staging) when the warehouse's staging is empty then."""
         if self._mirror is None:
-            empty = self.scalar(
-                "SELECT NOT EXISTS (SELECT 1 FROM staging_events) "
-                "AND NOT EXISTS (SELECT 1 FROM staging_songs)"
-            )
+            empty = self.scalar(psql.STAGING_EMPTY)
             self._mirror = StagingMirror(con, complete=bool(empty))
             if empty:  # emptied in this transaction, so that its rows are loaded frozen
-                for table in STAGING_TABLES:
-                    self._truncate(table)
+                self._run_steps(psql.clear_staging())
         return self._mirror
 
     def stage(self, files: list[FileData], event_base: int) -> StagedBatch:
         """Parse ``files`` on the client's DuckDB, keep the batch's rows there and queue their
         COPY: the writer streams them from there while the parser goes on with the next
         batch."""
-        batch = stage_batch(self.parser_connection(), files, event_base)
-        kept = self._kept(batch.con)
-        staged = {
-            STAGING_EVENTS.name: batch.events,
-            STAGING_SONGS.name: batch.songs,
-            LOAD_ERRORS.name: batch.rejected,
-        }
-        for table, relation in STAGED:
-            if staged[table.name]:
-                number = kept.append(table, relation)
-                rows = functools.partial(kept.batch, table, number, COPY_BATCH_ROWS)
-                self._copy_later(table, table.column_names, rows)
-        return batch
+        parsed = stage_batch(self.parser_connection(), files, event_base)
+        kept = self._kept(parsed.con)
+        for part in parsed.parts:
+            if part.count:
+                number = kept.append(part.table, part.relation)
+                rows = functools.partial(kept.batch, part.table, number, COPY_BATCH_ROWS)
+                self._copy_later(part.table, part.table.column_names, rows)
+        return parsed.staged()
 
     def insert_rows(self, table: Table, rows: pa.Table) -> None:
         if rows.num_rows == 0:
@@ -464,35 +433,45 @@ class PostgresTarget(Target):
         on_step()
 
     def _load_star(self, mirror: StagingMirror) -> None:
-        """Empty the star tables, drop their primary keys, COPY the mirror's star rows in
-        (frozen: the tables were emptied in this transaction) and add the keys back."""
-        self._drop_primary_keys()
-        for table in STAR_TABLES:
-            self._truncate(table)
-            self.copy_batches(table, table.column_names, mirror.rows(table, COPY_BATCH_ROWS))
-        self.finish_transform(full=True)
+        """Load the mirror's star rows with :func:`sparkify.sql.postgres.load_star`: each
+        table's primary key dropped, the table emptied and its rows copied in (frozen: emptied
+        in this transaction), then the keys added back."""
+        steps = psql.load_star(self.renderer)
+        self._run_steps(steps, lambda table: mirror.rows(table, COPY_BATCH_ROWS))
 
-    def _drop_primary_keys(self) -> None:
-        for table in STAR_TABLES:
-            self.execute(self.renderer.drop_primary_key(table))
+    def _run_steps(
+        self,
+        steps: Sequence[psql.Step],
+        rows: Callable[[Table], Iterable[pa.RecordBatch]] | None = None,
+    ) -> None:
+        """Run the steps of a bulk load (:mod:`sparkify.sql.postgres`); a COPY streams
+        ``rows(table)``."""
+        for step in steps:
+            if isinstance(step, psql.Clear):
+                self._truncate(step.table)
+            elif isinstance(step, psql.CopyIn):
+                if rows is None:
+                    raise TypeError(f"no rows for the COPY into {step.table.name}")
+                self.copy_batches(step.table, step.table.column_names, rows(step.table))
+            else:
+                self.execute(step)
 
     def prepare_transform(self, *, full: bool) -> None:
-        """ANALYZE the staging columns the transform filters and joins on: rows loaded in this
-        transaction have no statistics yet, and the planner's guess without them (a few rows)
-        could choose a nested-loop plan. Half the cost of a full ANALYZE. Before a rebuild,
-        drop the star's primary keys: one index build afterwards costs a fraction of
-        maintaining the index row by row."""
+        """Refresh the statistics (ANALYZE) of the staging columns the transform filters and
+        joins on: rows loaded in this transaction have no statistics yet, and the planner's
+        guess without them (a few rows) could choose a nested-loop plan. Half the cost of a
+        full ANALYZE. Before a rebuild, drop the star's primary keys: one index build
+        afterwards costs a fraction of maintaining the index row by row."""
         for table, columns in _PLANNED_COLUMNS:
             self.execute(self.renderer.analyze(table, columns))
         if full:
-            self._drop_primary_keys()
+            self._run_steps(psql.drop_primary_keys(self.renderer))
 
     def finish_transform(self, *, full: bool) -> None:
         """After a rebuild, the primary keys back: one sorted index build each, which also
         checks them and gives the planner the tables' row counts."""
         if full:
-            for table in STAR_TABLES:
-                self.execute(self.renderer.add_primary_key(table))
+            self._run_steps(psql.add_primary_keys(self.renderer))
 
     def delete_files(self, paths: Sequence[str], *, manifest_only: bool = False) -> None:
         """Also from the client's copy of staging, if the run keeps one."""
@@ -502,7 +481,4 @@ class PostgresTarget(Target):
 
     def delete_rows(self, tables: Sequence[Table], paths: Sequence[str]) -> None:
         for t in tables:
-            self.execute(
-                f"DELETE FROM {self.renderer.quote(t.name)} WHERE source_file = ANY(?)",
-                [list(paths)],
-            )
+            self.execute(psql.delete_paths(self.renderer, t), [list(paths)])

@@ -155,7 +155,7 @@ def _contract(target: CopyTarget, batch: _Batch, recs: Records, traced: int) -> 
     did not load must have been traced (``traced``) to its file and line: nothing is lost."""
     table: Table = TABLES[recs.kind]
     r = target.renderer
-    loaded = int(target.scalar(f"SELECT COUNT(*) FROM {r.quote(rsql.load_table(table))}") or 0)
+    loaded = int(target.scalar(rsql.count_loaded(r, table)) or 0)
     untraced = recs.rows.num_rows - loaded - traced
     if untraced:
         raise QueryError(
@@ -214,6 +214,4 @@ def stage_on_redshift(target: CopyTarget, datas: list[FileData], number: int) ->
     if batch.rejects["source_file"]:
         target.insert_rows(LOAD_ERRORS, _kept(con, pa.table(batch.rejects, schema=_REJECT_SCHEMA)))
     rejected = len(batch.rejects["source_file"])
-    return StagedBatch(
-        con, _counts(batch, datas), staged[FileKind.LOG], staged[FileKind.SONG], rejected
-    )
+    return StagedBatch(_counts(batch, datas), staged[FileKind.LOG], staged[FileKind.SONG], rejected)

@@ -21,10 +21,8 @@ import pyarrow as pa
 
 from sparkify.arrow_sql import execute_on_arrow
 from sparkify.batch import FileData, FileKind
-from sparkify.limits import MAX_RECORD_BYTES
 from sparkify.schema.model import Table
-from sparkify.sql.json_text import without_nul
-from sparkify.sql.staging import NOT_BLANK, kept_text, oversized_reason, parse_sql, record_size
+from sparkify.sql import records as sql
 from sparkify.staging.lines import lines_table, stream_objects
 
 _SCHEMA = pa.schema(
@@ -49,7 +47,7 @@ class Records:
     @property
     def table(self) -> str:
         """The temp table holding this kind's lines."""
-        return f"_rs_lines_{self.kind.value}"
+        return sql.lines_table(self.kind)
 
     def buffer(self) -> tuple[memoryview, np.ndarray]:
         """The wrapped lines as one contiguous buffer (zero copy), and the byte offset where
@@ -66,11 +64,7 @@ class Records:
         idx = next((i for i, d in enumerate(self.files) if d.file.path == path), None)
         if idx is None:
             return None
-        found = self.con.execute(
-            f"SELECT text FROM {self.table} WHERE file_idx = ? AND line_no = ? "
-            "ORDER BY seq LIMIT 1",
-            [idx, line],
-        ).fetchall()
+        found = self.con.execute(sql.record_text(self.table), [idx, line]).fetchall()
         return str(found[0][0]) if found else None
 
     def staging_reason(self, table: Table, path: str, line: int) -> str:
@@ -79,13 +73,7 @@ class Records:
         idx = next((i for i, d in enumerate(self.files) if d.file.path == path), None)
         if idx is None:
             return ""
-        record = (
-            f"(SELECT file_idx, line_no, seq, text FROM {self.table} "
-            f"WHERE file_idx = {int(idx)} AND line_no = {int(line)})"
-        )
-        found = self.con.execute(
-            f"SELECT reason FROM ({parse_sql(table, record)}) ORDER BY seq LIMIT 1"
-        ).fetchall()
+        found = self.con.execute(sql.staging_reason(self.table, table, idx, line)).fetchall()
         return str(found[0][0]) if found else ""
 
 
@@ -110,7 +98,7 @@ def line_buffer(column: pa.ChunkedArray | pa.Array) -> tuple[memoryview, np.ndar
 
 def _streamed(con: duckdb.DuckDBPyConnection, table: str, datas: list[FileData]) -> None:
     """Re-read files holding invalid lines as streams of JSON values, one record each."""
-    bad = con.execute(f"SELECT DISTINCT file_idx FROM {table} WHERE NOT valid").fetchall()
+    bad = con.execute(sql.invalid_files(table)).fetchall()
     rows: dict[str, list[int | str]] = {name: [] for name in _SCHEMA.names}
     for (idx,) in bad:
         objects = stream_objects(datas[idx].text.decode("utf-8"))
@@ -119,51 +107,18 @@ def _streamed(con: duckdb.DuckDBPyConnection, table: str, datas: list[FileData])
         for seq, (line, text) in enumerate(objects, start=1):  # seq > 0: a streamed record
             for key, value in zip(rows, (idx, line, seq, text), strict=True):
                 rows[key].append(value)
-        con.execute(f"DELETE FROM {table} WHERE file_idx = ?", [idx])
+        con.execute(sql.delete_file(table), [idx])
     if rows["file_idx"]:
-        con.register("_rs_stream", pa.table(rows, schema=_SCHEMA))
-        con.execute(f"INSERT INTO {table} {_checked('_rs_stream')}")
-        con.unregister("_rs_stream")
-
-
-def _one_line(text: str) -> str:
-    """A streamed record on one line: a valid JSON text has raw line breaks only between
-    tokens, so blanks in their place are equivalent (the raw text keeps them)."""
-    return (
-        f"CASE WHEN p.seq > 0 THEN replace(replace({text}, chr(13), ' '), chr(10), ' ') "
-        f"ELSE {text} END"
-    )
-
-
-def _checked(lines: str) -> str:
-    """SELECT the rows of ``lines`` with what is known without parsing: ``size`` (NULL unless
-    over the limit) and the cut text of an oversized record; ``valid`` and ``is_object``
-    (true for an oversized record, which is never parsed)."""
-    big = f"size > {MAX_RECORD_BYTES}"
-    return (
-        f"SELECT file_idx, line_no, seq, {kept_text('text', 'size')} AS text, "
-        f"CASE WHEN {big} THEN true ELSE json_valid(text) END AS valid, "
-        f"CASE WHEN {big} THEN true "
-        "ELSE left(ltrim(text, chr(32) || chr(9)), 1) = '{' END AS is_object, size "
-        f"FROM (SELECT *, {record_size('text')} AS size FROM {lines}) sized"
-    )
+        con.register(sql.STREAM_ARROW, pa.table(rows, schema=_SCHEMA))
+        con.execute(sql.insert_streamed(table))
+        con.unregister(sql.STREAM_ARROW)
 
 
 def _lines(con: duckdb.DuckDBPyConnection, table: str, datas: list[FileData]) -> None:
-    execute_on_arrow(
-        con,
-        "_rs_arrow",
-        lines_table(datas, 0),
-        f"CREATE OR REPLACE TEMP TABLE {table} AS "
-        + _checked(
-            "(SELECT file_idx, line_no, seq, rtrim(text, chr(13) || chr(10)) AS text "
-            f"FROM _rs_arrow WHERE {NOT_BLANK})"
-        ),
-    )
+    execute_on_arrow(con, sql.LINES_ARROW, lines_table(datas, 0), sql.create_lines(table))
     _streamed(con, table, datas)
     names = pa.table({"file_idx": range(len(datas)), "source_file": [d.file.path for d in datas]})
-    sql = "CREATE OR REPLACE TEMP TABLE _rs_files AS SELECT * FROM _rs_names"
-    execute_on_arrow(con, "_rs_names", names, sql)
+    execute_on_arrow(con, sql.NAMES_ARROW, names, sql.CREATE_FILES)
 
 
 def _rejects(
@@ -179,13 +134,7 @@ def _rejects(
         for r in d.rejects:
             for key, value in zip(out, (d.file.path, r.line, r.reason, r.raw_text), strict=True):
                 out[key].append(value)
-    found = con.execute(
-        f"SELECT f.source_file, p.line_no, CASE WHEN p.size > {MAX_RECORD_BYTES} "
-        f"THEN {oversized_reason('p.size')} WHEN NOT p.valid THEN 'not valid JSON' "
-        f"ELSE 'not a JSON object' END, p.text FROM {table} p JOIN _rs_files f USING (file_idx) "
-        f"WHERE NOT (p.valid AND p.is_object) OR p.size > {MAX_RECORD_BYTES} "
-        "ORDER BY p.file_idx, p.line_no, p.seq"
-    ).fetchall()
+    found = con.execute(sql.refused(table)).fetchall()
     for row in found:
         for key, value in zip(out, row, strict=True):
             out[key].append(value)
@@ -196,16 +145,9 @@ def prepare(con: duckdb.DuckDBPyConnection, kind: FileKind, datas: list[FileData
     """The records of ``datas`` (all of ``kind``), wrapped with their lineage; and the records
     refused before COPY (with their reasons). Row order is not significant: every row carries
     its file and line."""
-    table = f"_rs_lines_{kind.value}"
+    table = sql.lines_table(kind)
     _lines(con, table, datas)
-    rows = con.sql(
-        "SELECT p.file_idx, p.line_no, "
-        "'{\"source_file\":' || CAST(to_json(f.source_file) AS VARCHAR) || ',\"source_line\":' "
-        f"|| p.line_no || ',\"record\":' || {without_nul(_one_line('p.text'))} || '}}' || chr(10) "
-        "AS line "
-        f"FROM {table} p JOIN _rs_files f USING (file_idx) WHERE p.valid AND p.is_object "
-        f"AND coalesce(p.size <= {MAX_RECORD_BYTES}, true)"
-    ).to_arrow_table()
-    counts = dict(con.execute(f"SELECT file_idx, COUNT(*) FROM {table} GROUP BY 1").fetchall())
+    rows = con.sql(sql.wrapped(table)).to_arrow_table()
+    counts = dict(con.execute(sql.records_per_file(table)).fetchall())
     found = {int(k): int(v) for k, v in counts.items()}
     return Records(kind, datas, rows, con, _rejects(con, table, datas), found)

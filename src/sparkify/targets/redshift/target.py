@@ -10,7 +10,6 @@ and ROLLBACK itself, so the tracer sees every statement of a run, transaction in
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,9 +24,11 @@ from sparkify.dialects import Dialect
 from sparkify.errors import ConfigError, QueryError, TargetError
 from sparkify.schema.model import MANIFEST, Table
 from sparkify.schema.render import check_identifier
+from sparkify.sql import records as records_sql
 from sparkify.sql import redshift as rsql
-from sparkify.sql.json_text import without_nul
+from sparkify.sql import transaction
 from sparkify.targets.base import (
+    ParamStyle,
     QueryResult,
     Target,
     Tracer,
@@ -87,13 +88,13 @@ def _cluster_staging(settings: Settings) -> str | None:
     return f"s3://{bucket}/{cluster.staging_prefix.strip('/')}"
 
 
-def _driver_errors() -> tuple[type[BaseException], ...]:
+def _driver_errors() -> tuple[type[Exception], ...]:
     from redshift_connector.error import Error
 
     return (Error,)
 
 
-def _lost_connection(e: BaseException) -> bool:
+def _lost_connection(e: Exception) -> bool:
     """Whether the driver says the connection is gone (``redshift_connector`` raises
     InterfaceError for a socket the server closed, a broken pipe or a closed connection)."""
     from redshift_connector.error import InterfaceError
@@ -115,7 +116,7 @@ class RedshiftTarget(Target):
     IAM authentication, see :mod:`sparkify.targets.redshift.auth`)."""
 
     dialect = Dialect.REDSHIFT
-    PARAM = "%s"
+    param_style = ParamStyle.FORMAT_OUTSIDE_QUOTES
 
     def __init__(
         self,
@@ -160,12 +161,12 @@ class RedshiftTarget(Target):
                 "allow your address, and are the user and password right?",
             ) from e
         if self.schema != "public":
-            self.execute(f'SET search_path TO "{self.schema}"')
+            self.execute(rsql.search_path(self.renderer, self.schema))
 
     def close(self) -> None:
         if self._con is not None and self._discard and self._created_manifest:
             with contextlib.suppress(TargetError):  # the empty table begin() made
-                self.execute(f"DROP TABLE {self.renderer.quote(MANIFEST.name)}")
+                self.execute(rsql.drop_table(self.renderer, MANIFEST))
         if self._con is not None:
             try:
                 self._con.close()
@@ -181,33 +182,31 @@ class RedshiftTarget(Target):
             raise TargetError("The Redshift target is not connected.")
         return self._con.cursor()
 
-    def _error(self, e: BaseException, what: str, sql: str) -> TargetError:
-        if _lost_connection(e):
+    def driver_errors(self) -> tuple[type[Exception], ...]:
+        return _driver_errors()
+
+    def statement_error(self, error: Exception, sql: str, what: str) -> TargetError:
+        """A lost connection as a TargetError, else a QueryError quoting the statement."""
+        if _lost_connection(error):
             return TargetError(
-                f"Lost the connection to Redshift at {self.describe()}: {e}",
+                f"Lost the connection to Redshift at {self.describe()}: {error}",
                 "Check the cluster (`sparkify infra status`) and the network, then run again: "
                 "nothing of this run was committed.",
             )
-        return QueryError(f"Redshift {what} failed: {e} (in: {' '.join(sql.split())[:80]})")
+        return QueryError(f"Redshift {what} failed: {error} (in: {' '.join(sql.split())[:80]})")
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self.trace(sql)
+    def _driver_execute(self, sql: str, params: Sequence[Any]) -> None:
         cursor = self._cursor()
         try:
             cursor.execute(sql, list(params) if params else None)
-        except _driver_errors() as e:
-            raise self._error(e, "statement", sql) from e
         finally:
             cursor.close()
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        self.trace(sql)
+    def _driver_query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         cursor = self._cursor()
         try:
             cursor.execute(sql, list(params) if params else None)
             return [tuple(row) for row in cursor.fetchall() or ()]
-        except _driver_errors() as e:
-            raise self._error(e, "query", sql) from e
         finally:
             cursor.close()
 
@@ -222,10 +221,10 @@ class RedshiftTarget(Target):
             except QueryError:
                 if MANIFEST.name not in self.table_names():
                     raise  # not made by a simultaneous run: a real failure
-        self.execute("BEGIN")
+        self.execute(transaction.BEGIN)
 
     def commit(self) -> None:
-        self.execute("COMMIT")
+        self.execute(transaction.COMMIT)
 
     def discard_on_close(self) -> None:
         self._discard = True
@@ -233,7 +232,7 @@ class RedshiftTarget(Target):
     def read_only_query(self, sql: str) -> QueryResult:
         """In a ``BEGIN READ ONLY`` transaction, rolled back. ``redshift_connector`` sends
         every statement as a prepared statement: the server takes exactly one."""
-        self.execute("BEGIN READ ONLY")
+        self.execute(transaction.BEGIN_READ_ONLY)
         cursor = self._cursor()
         try:
             self.trace(sql)
@@ -243,7 +242,7 @@ class RedshiftTarget(Target):
             return QueryResult(columns, rows)
         except _driver_errors() as e:
             if _lost_connection(e):
-                raise self._error(e, "query", sql) from e
+                raise self.statement_error(e, sql, "query") from e
             detail = engine_message(e)
             if "read-only" in detail:
                 raise refused_write(self.describe(), detail) from e
@@ -261,23 +260,19 @@ class RedshiftTarget(Target):
         if self._con is None:
             return
         with contextlib.suppress(TargetError):
-            self.execute("ROLLBACK")
+            self.execute(transaction.ROLLBACK)
 
     def lock(self, on_wait: Callable[[str], None] | None = None) -> None:
-        """LOCK the manifest table until the transaction ends, so a second run waits for the
-        first instead of failing on a serializable-isolation conflict half-way. It must be
+        """Lock the manifest table (LOCK) until the transaction ends, so a second run waits for
+        the first instead of failing on a serializable-isolation conflict half-way. It must be
         the transaction's first statement: Redshift takes the transaction's snapshot at its
         first SELECT, DML or DDL, and a run that took it before waiting would read the
         manifest as it was before the run it waited for. Redshift's LOCK has no timeout:
         runs always queue."""
-        self.execute(f"LOCK {self.renderer.quote(MANIFEST.name)}")
+        self.execute(rsql.lock(self.renderer, MANIFEST))
 
     def table_names(self) -> set[str]:
-        rows = self.query(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
-            [self.schema],
-        )
-        return {str(r[0]) for r in rows}
+        return {str(r[0]) for r in self.query(rsql.TABLE_NAMES, [self.schema])}
 
     def parser_connection(self) -> duckdb.DuckDBPyConnection:
         if self._duck is None:
@@ -344,25 +339,20 @@ class RedshiftTarget(Target):
 
     def insert_rows(self, table: Table, rows: pa.Table) -> None:
         """Bulk-append ``rows`` by COPY from S3 (JSON lines, 'auto' column matching) into a
-        temporary load table, then ``INSERT … SELECT`` (see ``rsql.insert_loaded``)."""
+        temporary load table, then ``INSERT … SELECT`` (``rsql.append_rows``)."""
         if rows.num_rows == 0:
             return
         con = self.parser_connection()
-        con.register("_rs_rows", _epoch_millis(rows))
-        cut = ", ".join(
-            f"left({q}, {BOOKKEEPING_TEXT_CHARS}) AS {q}"
-            if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
-            else q
+        con.register(records_sql.ROWS_ARROW, _epoch_millis(rows))
+        columns = [
+            (f.name, pa.types.is_string(f.type) or pa.types.is_large_string(f.type))
             for f in rows.schema
-            for q in [f'"{f.name}"']
-        )
+        ]
         try:
-            line = without_nul("CAST(to_json(r) AS VARCHAR)")  # e.g. in a raw text
-            lines = con.sql(
-                f"SELECT {line} || chr(10) AS line FROM (SELECT {cut} FROM _rs_rows) r"
-            ).to_arrow_table()
+            json_lines = records_sql.json_lines(columns, BOOKKEEPING_TEXT_CHARS)
+            lines = con.sql(json_lines).to_arrow_table()
         finally:
-            con.unregister("_rs_rows")
+            con.unregister(records_sql.ROWS_ARROW)
         self._uploads += 1
         stem = f"r{self._uploads:03d}-{table.name}"
         data, ends = line_buffer(lines.column("line"))
@@ -371,22 +361,14 @@ class RedshiftTarget(Target):
             urls, _ = self.upload_lines(stem, data, ends)
             manifest_url = area.put(f"{stem}.manifest", rsql.manifest(urls).encode())
             cols = tuple(rows.column_names)
-            # bookkeeping rows must all arrive: a lost manifest row would load a file twice
-            options = dataclasses.replace(self.copy_options(), max_errors=0)
-            r, load = self.renderer, rsql.load_table(table)
-            self.execute(rsql.create_load_table(r, table))
-            self.execute(rsql.copy_statement(r, load, cols, manifest_url, "auto", options))
-            self.execute(rsql.insert_loaded(r, table, cols))
-            self.execute(rsql.drop_load_table(r, table))
+            options = self.copy_options()
+            for sql in rsql.append_rows(self.renderer, table, cols, manifest_url, options):
+                self.execute(sql)
         finally:
             area.clean()
 
     def delete_rows(self, tables: Sequence[Table], paths: Sequence[str]) -> None:
         for start in range(0, len(paths), DELETE_CHUNK):
             chunk = list(paths[start : start + DELETE_CHUNK])
-            marks = ", ".join(["%s"] * len(chunk))
             for t in tables:
-                self.execute(
-                    f"DELETE FROM {self.renderer.quote(t.name)} WHERE source_file IN ({marks})",
-                    chunk,
-                )
+                self.execute(rsql.delete_paths(self.renderer, t, len(chunk)), chunk)
