@@ -68,10 +68,14 @@ def _targets() -> list[str]:
 
 @pytest.fixture(autouse=True)
 def isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No SPARKIFY_* settings or sparkify.toml leak into a test; it runs in its own folder."""
+    """No SPARKIFY_* settings, sparkify.toml or terminal size leak into a test; it runs in its
+    own folder. (``COLUMNS`` and ``LINES`` reach pytest-xdist's workers from the readline of
+    the main process; rich would wrap output to a pipe at that width.)"""
     for name in list(os.environ):
         if name.startswith("SPARKIFY_") and not name.startswith("SPARKIFY_TEST_"):
             monkeypatch.delenv(name)
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
     monkeypatch.chdir(tmp_path)
 
 
