@@ -1,8 +1,8 @@
 """Shared fixtures: isolation, the real sample, and one `target_url` fixture over every target.
 
 `SPARKIFY_TEST_TARGETS` (comma list, default "duckdb,postgres") chooses the targets. A
-PostgreSQL database is created per test and dropped afterwards; when the server cannot be
-reached the test is skipped with the reason, except in CI (`CI=true`), where it fails.
+PostgreSQL database is created per test and dropped afterwards (by `tests/pg.py`, on a thread
+of its own, while other tests run); when the server cannot be reached the test is skipped with the reason, except in CI (`CI=true`), where it fails.
 
 Markers follow from the fixtures a test uses (see `pytest_collection_modifyitems`): a test
 that reaches PostgreSQL, the moto server or the real sample through a fixture is marked
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.pg import pg_database
+from tests.pg import close_databases, pg_database
 from tests.sample import ROOT as ROOT  # re-exported: tests import it from here
 from tests.sample import SAMPLE, SKIP_REASON
 
@@ -33,6 +33,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="Rewrite golden SQL files from the current output (review the diff).",
     )
+
+
+def pytest_sessionfinish() -> None:
+    close_databases()
 
 
 #: Fixture -> the markers of every test that uses it (directly or through another fixture).
@@ -90,7 +94,7 @@ def sample() -> Path:
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A new, empty PostgreSQL database for this test; dropped afterwards."""
-    with pg_database("sparkify_test") as url:
+    with pg_database("sparkify_test", ahead=True) as url:
         yield url
 
 

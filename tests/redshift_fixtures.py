@@ -24,7 +24,8 @@ HOST = "sparkify.c0ffee12abcd.us-west-2.redshift.amazonaws.com"
 @pytest.fixture
 def pg_c() -> Iterator[str]:
     """A new PostgreSQL database with the C collation (Redshift compares text byte by byte)."""
-    with pg_database("sparkify_rs", "TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'") as url:
+    options = "TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'"
+    with pg_database("sparkify_rs", options, ahead=True) as url:
         yield url
 
 
