@@ -26,6 +26,13 @@ pytest_plugins = ["tests.moto_fixtures", "tests.redshift_fixtures"]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
+# The main pytest process imports readline, which sets COLUMNS and LINES in its environment;
+# pytest-xdist's workers inherit them, and the command line's consoles (made when sparkify.cli
+# is imported) would then wrap output that goes to a pipe at 80 columns. Tests see the
+# environment a shell gives a program instead.
+for _name in ("COLUMNS", "LINES"):
+    os.environ.pop(_name, None)
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
@@ -72,14 +79,10 @@ def _targets() -> list[str]:
 
 @pytest.fixture(autouse=True)
 def isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No SPARKIFY_* settings, sparkify.toml or terminal size leak into a test; it runs in its
-    own folder. (``COLUMNS`` and ``LINES`` reach pytest-xdist's workers from the readline of
-    the main process; rich would wrap output to a pipe at that width.)"""
+    """No SPARKIFY_* settings or sparkify.toml leak into a test; it runs in its own folder."""
     for name in list(os.environ):
         if name.startswith("SPARKIFY_") and not name.startswith("SPARKIFY_TEST_"):
             monkeypatch.delenv(name)
-    monkeypatch.delenv("COLUMNS", raising=False)
-    monkeypatch.delenv("LINES", raising=False)
     monkeypatch.chdir(tmp_path)
 
 
