@@ -1,8 +1,9 @@
 """Shared fixtures: isolation, the real sample, and one `target_url` fixture over every target.
 
-`SPARKIFY_TEST_TARGETS` (comma list, default "duckdb,postgres") chooses the targets. A
-PostgreSQL database is created per test and dropped afterwards (by `tests/pg.py`, on a thread
-of its own, while other tests run); when the server cannot be reached the test is skipped with the reason, except in CI (`CI=true`), where it fails.
+`SPARKIFY_TEST_TARGETS` (comma list, default "duckdb,postgres") chooses the targets. Each
+PostgreSQL test gets a database of its own, as CREATE DATABASE makes it (`tests/pg.py` empties
+and checks one that an earlier test used); when the server cannot be reached the test is
+skipped with the reason, except in CI (`CI=true`), where it fails.
 
 Markers follow from the fixtures a test uses (see `pytest_collection_modifyitems`): a test
 that reaches PostgreSQL, the moto server or the real sample through a fixture is marked
@@ -96,8 +97,8 @@ def sample() -> Path:
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    """A new, empty PostgreSQL database for this test; dropped afterwards."""
-    with pg_database("sparkify_test", ahead=True) as url:
+    """An empty PostgreSQL database for this test alone, as CREATE DATABASE makes it."""
+    with pg_database("sparkify_test") as url:
         yield url
 
 

@@ -23,9 +23,10 @@ HOST = "sparkify.c0ffee12abcd.us-west-2.redshift.amazonaws.com"
 
 @pytest.fixture
 def pg_c() -> Iterator[str]:
-    """A new PostgreSQL database with the C collation (Redshift compares text byte by byte)."""
+    """An empty PostgreSQL database with the C collation (Redshift compares text byte by
+    byte), for this test alone."""
     options = "TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'"
-    with pg_database("sparkify_rs", options, ahead=True) as url:
+    with pg_database("sparkify_rs", options) as url:
         yield url
 
 
