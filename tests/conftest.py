@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.copies import Copies
 from tests.pg import close_databases, pg_database
 from tests.sample import ROOT as ROOT  # re-exported: tests import it from here
 from tests.sample import SAMPLE, SKIP_REASON
@@ -64,8 +65,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         names = set(getattr(item, "fixturenames", ()))
         wanted = {m for name in names & FIXTURE_MARKERS.keys() for m in FIXTURE_MARKERS[name]}
         callspec = getattr(item, "callspec", None)
-        if callspec is not None and callspec.params.get("target_url") == "postgres":
-            wanted.add("postgres")  # target_url reaches pg_url only at run time
+        params = callspec.params if callspec is not None else {}
+        if "postgres" in (params.get("target_url"), params.get("sample_url")):
+            wanted.add("postgres")  # their PostgreSQL case reaches the server only at run time
         for marker in sorted(wanted - {m.name for m in item.iter_markers()}):
             item.add_marker(marker)
 
@@ -102,6 +104,13 @@ def pg_url() -> Iterator[str]:
         yield url
 
 
+def _needs_the_postgres_target() -> None:
+    try:
+        import sparkify.targets.postgres  # noqa: F401
+    except ModuleNotFoundError:
+        pytest.skip("the PostgreSQL target is not part of this build")
+
+
 @pytest.fixture(params=_targets())
 def target_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh warehouse URL on each configured target."""
@@ -109,10 +118,40 @@ def target_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if kind == "duckdb":
         return f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
     if kind == "postgres":
-        try:
-            import sparkify.targets.postgres  # noqa: F401
-        except ModuleNotFoundError:
-            pytest.skip("the PostgreSQL target is not part of this build")
+        _needs_the_postgres_target()
         url: str = request.getfixturevalue("pg_url")
         return url
     raise ValueError(f"unknown test target {kind!r}")
+
+
+@pytest.fixture(scope="session")
+def loaded_copies(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Copies]:
+    """Warehouses loaded once in this test process, copied for each test (tests/copies.py)."""
+    copies = Copies(tmp_path_factory.mktemp("loaded"))
+    yield copies
+    copies.close()
+
+
+def _load_sample(url: str, scratch: Path) -> None:
+    from tests.helpers import invoke
+
+    loaded = invoke("run", "--source", str(SAMPLE), "--target", url, "-q")
+    assert loaded.exit_code == 0, loaded.output
+
+
+@pytest.fixture(params=_targets())
+def sample_url(
+    request: pytest.FixtureRequest, sample: Path, tmp_path: Path, loaded_copies: Copies
+) -> Iterator[str]:
+    """A warehouse on each configured target holding what ``sparkify run --source SAMPLE``
+    leaves in a new one: a copy of one such load per test process (only its sparkify_runs
+    row names another warehouse)."""
+    kind = str(request.param)
+    if kind == "duckdb":
+        yield loaded_copies.duckdb("sample", _load_sample, tmp_path / "warehouse.duckdb")
+    elif kind == "postgres":
+        _needs_the_postgres_target()
+        with loaded_copies.postgres("sample", _load_sample) as url:
+            yield url
+    else:
+        raise ValueError(f"unknown test target {kind!r}")
