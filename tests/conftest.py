@@ -14,12 +14,13 @@ only at run time (`request.getfixturevalue`) carries the marker by hand.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
-from tests.copies import Copies
+from tests.copies import Copies, Load
 from tests.pg import close_databases, pg_database
 from tests.sample import ROOT as ROOT  # re-exported: tests import it from here
 from tests.sample import SAMPLE, SKIP_REASON
@@ -66,7 +67,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         wanted = {m for name in names & FIXTURE_MARKERS.keys() for m in FIXTURE_MARKERS[name]}
         callspec = getattr(item, "callspec", None)
         params = callspec.params if callspec is not None else {}
-        if "postgres" in (params.get("target_url"), params.get("sample_url")):
+        if "postgres" in (params.get("target_url"), params.get("warehouse_copy")):
             wanted.add("postgres")  # their PostgreSQL case reaches the server only at run time
         for marker in sorted(wanted - {m.name for m in item.iter_markers()}):
             item.add_marker(marker)
@@ -132,26 +133,36 @@ def loaded_copies(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Copies]:
     copies.close()
 
 
-def _load_sample(url: str, scratch: Path) -> None:
+@pytest.fixture(params=_targets())
+def warehouse_copy(
+    request: pytest.FixtureRequest, tmp_path: Path, loaded_copies: Copies
+) -> Iterator[Callable[[str, Load], str]]:
+    """On each configured target, ``copy(name, load)``: the URL of a copy, for this test, of
+    the warehouse ``load(url, folder)`` fills the first time a test of this process asks for
+    ``name`` (only its sparkify_runs rows name another warehouse; see tests/copies.py)."""
+    kind = str(request.param)
+    with ExitStack() as copies:
+
+        def copy(name: str, load: Load) -> str:
+            if kind == "duckdb":
+                return loaded_copies.duckdb(name, load, tmp_path / "warehouse.duckdb")
+            if kind == "postgres":
+                _needs_the_postgres_target()
+                return copies.enter_context(loaded_copies.postgres(name, load))
+            raise ValueError(f"unknown test target {kind!r}")
+
+        yield copy
+
+
+def _load_sample(url: str, folder: Path) -> None:
     from tests.helpers import invoke
 
     loaded = invoke("run", "--source", str(SAMPLE), "--target", url, "-q")
     assert loaded.exit_code == 0, loaded.output
 
 
-@pytest.fixture(params=_targets())
-def sample_url(
-    request: pytest.FixtureRequest, sample: Path, tmp_path: Path, loaded_copies: Copies
-) -> Iterator[str]:
+@pytest.fixture
+def sample_url(sample: Path, warehouse_copy: Callable[[str, Load], str]) -> str:
     """A warehouse on each configured target holding what ``sparkify run --source SAMPLE``
-    leaves in a new one: a copy of one such load per test process (only its sparkify_runs
-    row names another warehouse)."""
-    kind = str(request.param)
-    if kind == "duckdb":
-        yield loaded_copies.duckdb("sample", _load_sample, tmp_path / "warehouse.duckdb")
-    elif kind == "postgres":
-        _needs_the_postgres_target()
-        with loaded_copies.postgres("sample", _load_sample) as url:
-            yield url
-    else:
-        raise ValueError(f"unknown test target {kind!r}")
+    leaves in a new one (a copy of one such load per test process)."""
+    return warehouse_copy("sample", _load_sample)

@@ -34,7 +34,8 @@ class Copies:
     def close(self) -> None:
         self._templates.close()
 
-    def _scratch(self, name: str) -> Path:
+    def folder(self, name: str) -> Path:
+        """The folder ``load`` is given for the warehouse ``name`` (its source, say)."""
         folder = self._folder / name
         folder.mkdir(exist_ok=True)
         return folder
@@ -44,7 +45,7 @@ class Copies:
         template = self._folder / f"{name}.duckdb"
         if not template.exists():
             loading = self._folder / f"{name}.loading.duckdb"
-            load(f"duckdb:///{loading}", self._scratch(name))
+            load(f"duckdb:///{loading}", self.folder(name))
             assert not Path(f"{loading}.wal").exists(), "the load left its changes in the WAL"
             loading.rename(template)
         shutil.copyfile(template, dest)
@@ -57,7 +58,7 @@ class Copies:
         if name not in self._postgres:
             with ExitStack() as made:
                 url = made.enter_context(pg_database("sparkify_tpl", options, reuse=False))
-                load(url, self._scratch(name))
+                load(url, self.folder(name))
                 self._templates.push(made.pop_all())
             self._postgres[name] = url.rsplit("/", 1)[1]
         with pg_database("sparkify_copy", f'TEMPLATE "{self._postgres[name]}"', reuse=False) as url:
