@@ -1,6 +1,6 @@
 """Mistakes a user makes with the command line, through the real CLI in a subprocess:
 unknown settings, dropping tables, generating nothing, options every command takes, output
-that is piped."""
+that is piped. (Warehouses a test only starts from are made in this process.)"""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from sparkify.dialects import Dialect
 from sparkify.errors import ExitCode
 from sparkify.schema.model import ALL_TABLES
 from sparkify.sql.plan import plan_sql
+from tests.helpers import invoke
 
 TABLES = [t.name for t in ALL_TABLES]
 
@@ -86,7 +87,7 @@ def _on_a_terminal(cwd: Path, answer: str, *args: str) -> subprocess.CompletedPr
 
 
 def _warehouse_with_a_user(folder: Path) -> Path:
-    assert _sparkify(folder, "create-tables", "--target", _url(folder), "-q").returncode == 0
+    assert invoke("create-tables", "--target", _url(folder), "-q").exit_code == 0
     db = folder / "w.duckdb"
     with duckdb.connect(str(db)) as con:
         con.execute("INSERT INTO users VALUES (7, 'Ann', 'Lee', 'F', 'free')")
@@ -227,7 +228,7 @@ def _cells(table: str, check: str) -> list[str]:
 
 
 def test_check_table_piped_is_whole_and_says_what_it_counts(tmp_path: Path) -> None:
-    assert _sparkify(tmp_path, "create-tables", "--target", _url(tmp_path), "-q").returncode == 0
+    assert invoke("create-tables", "--target", _url(tmp_path), "-q").exit_code == 0
     out = _sparkify(tmp_path, "check", "--target", _url(tmp_path))
     assert out.returncode == ExitCode.CHECK_FAILED  # an empty warehouse
     header = [cell.strip() for cell in out.stdout.splitlines()[2].split("┃")[1:-1]]
