@@ -40,6 +40,17 @@ class Copies:
         folder.mkdir(exist_ok=True)
         return folder
 
+    def own_source(self, name: str, dest: Path) -> Path:
+        """For a warehouse ``name`` loaded from the link ``src`` (in its folder) to ``data``:
+        a copy of ``data`` at ``dest`` (file times kept) for this test to change, the link
+        pointed at it; returns the link, the source location the warehouse is bound to."""
+        folder = self.folder(name)
+        own = shutil.copytree(folder / "data", dest)
+        link = folder / "src"
+        link.unlink(missing_ok=True)
+        link.symlink_to(own.absolute(), target_is_directory=True)
+        return link
+
     def duckdb(self, name: str, load: Load, dest: Path) -> str:
         """A copy at ``dest`` of the DuckDB warehouse ``load`` made; its URL."""
         template = self._folder / f"{name}.duckdb"

@@ -6,7 +6,6 @@ file adds, inside the run's transaction, just before its checks: the run's scope
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -136,7 +135,7 @@ def _every_check(url: str) -> set[str]:
 
 def _load_day_one(url: str, folder: Path) -> None:
     """The first day of :func:`daily_source`, loaded through the link ``folder/src``."""
-    link = source_link(folder / "src", daily_source(folder / "day-one", 1))
+    link = source_link(folder / "src", daily_source(folder / "data", 1))
     assert _load(url, link).checks.ok
 
 
@@ -145,12 +144,10 @@ def day_one(
     warehouse_copy: Callable[[str, Load], str], loaded_copies: Copies, tmp_path: Path
 ) -> tuple[str, Path]:
     """A warehouse that loaded the first day of :func:`daily_source` (a copy of one load per
-    test process), and its source: the link it was loaded through, now pointing at this
-    test's own copy of that day (file times kept), to which the test adds days."""
+    test process), and its source location, now holding this test's own copy of that day,
+    to which the test adds days."""
     url = warehouse_copy("scoped-checks-day-one", _load_day_one)
-    folder = loaded_copies.folder("scoped-checks-day-one")
-    own = shutil.copytree(folder / "day-one", tmp_path / "src")
-    return url, source_link(folder / "src", own)
+    return url, loaded_copies.own_source("scoped-checks-day-one", tmp_path / "src")
 
 
 def _second_day(root: Path, with_song: bool) -> None:
