@@ -1,8 +1,9 @@
 """Shared fixtures: isolation, the real sample, and one `target_url` fixture over every target.
 
-`SPARKIFY_TEST_TARGETS` (comma list, default "duckdb,postgres") chooses the targets. A
-PostgreSQL database is created per test and dropped afterwards; when the server cannot be
-reached the test is skipped with the reason, except in CI (`CI=true`), where it fails.
+`SPARKIFY_TEST_TARGETS` (comma list, default "duckdb,postgres") chooses the targets. Each
+PostgreSQL test gets a database of its own, as CREATE DATABASE makes it (`tests/pg.py` empties
+and checks one that an earlier test used); when the server cannot be reached the test is
+skipped with the reason, except in CI (`CI=true`), where it fails.
 
 Markers follow from the fixtures a test uses (see `pytest_collection_modifyitems`): a test
 that reaches PostgreSQL, the moto server or the real sample through a fixture is marked
@@ -13,18 +14,27 @@ only at run time (`request.getfixturevalue`) carries the marker by hand.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
-from tests.pg import pg_database
+from tests.copies import Copies, Load
+from tests.pg import close_databases, pg_database
 from tests.sample import ROOT as ROOT  # re-exported: tests import it from here
 from tests.sample import SAMPLE, SKIP_REASON
 
 pytest_plugins = ["tests.moto_fixtures", "tests.redshift_fixtures"]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# The main pytest process imports readline, which sets COLUMNS and LINES in its environment;
+# pytest-xdist's workers inherit them, and the command line's consoles (made when sparkify.cli
+# is imported) would then wrap output that goes to a pipe at 80 columns. Tests see the
+# environment a shell gives a program instead.
+for _name in ("COLUMNS", "LINES"):
+    os.environ.pop(_name, None)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -33,6 +43,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="Rewrite golden SQL files from the current output (review the diff).",
     )
+
+
+def pytest_sessionfinish() -> None:
+    close_databases()
 
 
 #: Fixture -> the markers of every test that uses it (directly or through another fixture).
@@ -52,8 +66,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         names = set(getattr(item, "fixturenames", ()))
         wanted = {m for name in names & FIXTURE_MARKERS.keys() for m in FIXTURE_MARKERS[name]}
         callspec = getattr(item, "callspec", None)
-        if callspec is not None and callspec.params.get("target_url") == "postgres":
-            wanted.add("postgres")  # target_url reaches pg_url only at run time
+        params = callspec.params if callspec is not None else {}
+        if "postgres" in (params.get("target_url"), params.get("warehouse_copy")):
+            wanted.add("postgres")  # their PostgreSQL case reaches the server only at run time
         for marker in sorted(wanted - {m.name for m in item.iter_markers()}):
             item.add_marker(marker)
 
@@ -85,9 +100,16 @@ def sample() -> Path:
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    """A new, empty PostgreSQL database for this test; dropped afterwards."""
+    """An empty PostgreSQL database for this test alone, as CREATE DATABASE makes it."""
     with pg_database("sparkify_test") as url:
         yield url
+
+
+def _needs_the_postgres_target() -> None:
+    try:
+        import sparkify.targets.postgres  # noqa: F401
+    except ModuleNotFoundError:
+        pytest.skip("the PostgreSQL target is not part of this build")
 
 
 @pytest.fixture(params=_targets())
@@ -97,10 +119,50 @@ def target_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if kind == "duckdb":
         return f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
     if kind == "postgres":
-        try:
-            import sparkify.targets.postgres  # noqa: F401
-        except ModuleNotFoundError:
-            pytest.skip("the PostgreSQL target is not part of this build")
+        _needs_the_postgres_target()
         url: str = request.getfixturevalue("pg_url")
         return url
     raise ValueError(f"unknown test target {kind!r}")
+
+
+@pytest.fixture(scope="session")
+def loaded_copies(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Copies]:
+    """Warehouses loaded once in this test process, copied for each test (tests/copies.py)."""
+    copies = Copies(tmp_path_factory.mktemp("loaded"))
+    yield copies
+    copies.close()
+
+
+@pytest.fixture(params=_targets())
+def warehouse_copy(
+    request: pytest.FixtureRequest, tmp_path: Path, loaded_copies: Copies
+) -> Iterator[Callable[[str, Load], str]]:
+    """On each configured target, ``copy(name, load)``: the URL of a copy, for this test, of
+    the warehouse ``load(url, folder)`` fills the first time a test of this process asks for
+    ``name`` (only its sparkify_runs rows name another warehouse; see tests/copies.py)."""
+    kind = str(request.param)
+    with ExitStack() as copies:
+
+        def copy(name: str, load: Load) -> str:
+            if kind == "duckdb":
+                return loaded_copies.duckdb(name, load, tmp_path / "warehouse.duckdb")
+            if kind == "postgres":
+                _needs_the_postgres_target()
+                return copies.enter_context(loaded_copies.postgres(name, load))
+            raise ValueError(f"unknown test target {kind!r}")
+
+        yield copy
+
+
+def _load_sample(url: str, folder: Path) -> None:
+    from tests.helpers import invoke
+
+    loaded = invoke("run", "--source", str(SAMPLE), "--target", url, "-q")
+    assert loaded.exit_code == 0, loaded.output
+
+
+@pytest.fixture
+def sample_url(sample: Path, warehouse_copy: Callable[[str, Load], str]) -> str:
+    """A warehouse on each configured target holding what ``sparkify run --source SAMPLE``
+    leaves in a new one (a copy of one such load per test process)."""
+    return warehouse_copy("sample", _load_sample)

@@ -77,11 +77,15 @@ def rows(url: str, sql: str) -> list[tuple[Any, ...]]:
 
 def snapshot(url: str, tables: list[str] | None = None) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of ``tables`` (default: the star schema), sorted, for equality checks."""
-    out = {}
-    for name in tables or STAR:
-        quoted = f'"{name}"'
-        out[name] = sorted(rows(url, f"SELECT * FROM {quoted}"), key=repr)
-    return out
+    target = open_target(load_settings(overrides={"target": url}))
+    target.connect(read_only=True)
+    try:
+        return {
+            name: sorted(target.query(f'SELECT * FROM "{name}"'), key=repr)
+            for name in tables or STAR
+        }
+    finally:
+        target.close()
 
 
 def run_load(url: str, source: Path) -> None:

@@ -19,12 +19,15 @@ from tests.pg import pg_database
 ROLE = "arn:aws:iam::123456789012:role/sparkify-copy"
 STAGING = "sparkify-staging"
 HOST = "sparkify.c0ffee12abcd.us-west-2.redshift.amazonaws.com"
+#: CREATE DATABASE options of the stand-in's database: Redshift compares text byte by byte.
+C_COLLATION = "TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'"
 
 
 @pytest.fixture
 def pg_c() -> Iterator[str]:
-    """A new PostgreSQL database with the C collation (Redshift compares text byte by byte)."""
-    with pg_database("sparkify_rs", "TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'") as url:
+    """An empty PostgreSQL database with the C collation (Redshift compares text byte by
+    byte), for this test alone."""
+    with pg_database("sparkify_rs", C_COLLATION) as url:
         yield url
 
 

@@ -61,7 +61,6 @@ def test_duckdb_approaches_table_json_and_ratio_guard(tmp_path: Path) -> None:
     assert ratio <= TOLERANCE, f"sparkify-duckdb took {ratio:.2f} x naive-duckdb"
 
 
-@pytest.mark.slow
 @pytest.mark.postgres
 def test_postgres_approaches_match_duckdb(tmp_path: Path, pg_url: str) -> None:
     dsn, database = pg_url.rsplit("/", 1)

@@ -1,6 +1,7 @@
-"""Mistakes a user makes with the command line, through the real CLI in a subprocess:
-unknown settings, dropping tables, generating nothing, options every command takes, output
-that is piped."""
+"""Mistakes a user makes with the command line, through the real CLI in a subprocess where
+its messages and exit code are what is checked: unknown settings, dropping tables,
+generating nothing, options every command takes, output that is piped. (The warehouses a test
+starts from, and the SQL that `sparkify sql` prints, are made and read in this process.)"""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from sparkify.dialects import Dialect
 from sparkify.errors import ExitCode
 from sparkify.schema.model import ALL_TABLES
 from sparkify.sql.plan import plan_sql
+from tests.helpers import invoke
 
 TABLES = [t.name for t in ALL_TABLES]
 
@@ -86,7 +88,7 @@ def _on_a_terminal(cwd: Path, answer: str, *args: str) -> subprocess.CompletedPr
 
 
 def _warehouse_with_a_user(folder: Path) -> Path:
-    assert _sparkify(folder, "create-tables", "--target", _url(folder), "-q").returncode == 0
+    assert invoke("create-tables", "--target", _url(folder), "-q").exit_code == 0
     db = folder / "w.duckdb"
     with duckdb.connect(str(db)) as con:
         con.execute("INSERT INTO users VALUES (7, 'Ann', 'Lee', 'F', 'free')")
@@ -191,11 +193,9 @@ def test_every_command_takes_quiet_and_debug(path: list[str]) -> None:
         ("duckdb:///warehouse.duckdb", Dialect.DUCKDB),
     ],
 )
-def test_sql_target_takes_url_schemes_and_whole_urls(
-    tmp_path: Path, given: str, dialect: Dialect
-) -> None:
-    out = _sparkify(tmp_path, "sql", "--target", given, "ddl", "-q", "--debug")
-    assert out.returncode == 0, out.stderr
+def test_sql_target_takes_url_schemes_and_whole_urls(given: str, dialect: Dialect) -> None:
+    out = CliRunner().invoke(cli, ["sql", "--target", given, "ddl", "-q", "--debug"])
+    assert out.exit_code == 0, out.output
     assert out.stdout == "".join(s.rstrip() + ";\n\n" for s in plan_sql(dialect, "ddl"))
 
 
@@ -227,7 +227,7 @@ def _cells(table: str, check: str) -> list[str]:
 
 
 def test_check_table_piped_is_whole_and_says_what_it_counts(tmp_path: Path) -> None:
-    assert _sparkify(tmp_path, "create-tables", "--target", _url(tmp_path), "-q").returncode == 0
+    assert invoke("create-tables", "--target", _url(tmp_path), "-q").exit_code == 0
     out = _sparkify(tmp_path, "check", "--target", _url(tmp_path))
     assert out.returncode == ExitCode.CHECK_FAILED  # an empty warehouse
     header = [cell.strip() for cell in out.stdout.splitlines()[2].split("┃")[1:-1]]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import pytest
 from sparkify.errors import ExitCode
 from sparkify.targets import Target
 from tests.aws_helpers import client
+from tests.copies import Copies, Load
 from tests.helpers import (
     EVERY_TABLE,
     event,
@@ -52,9 +54,10 @@ def _day(root: Path, day: int) -> None:
     )
 
 
-def _at(folder: Path) -> str:
-    """The one source location (a link beside ``folder``), holding ``folder``'s state now."""
-    return str(source_link(folder.parent / "src", folder))
+def _at(folder: Path, beside: Path | None = None) -> str:
+    """The one source location (a link beside ``folder``, or beside ``beside``), holding
+    ``folder``'s state now."""
+    return str(source_link((beside or folder).parent / "src", folder))
 
 
 def _first(root: Path) -> Path:
@@ -92,6 +95,21 @@ def _value(output: str, what: str) -> str:
     raise AssertionError(f"no '{what}' row in:\n{output}")
 
 
+def _load_first(url: str, folder: Path) -> None:
+    assert (
+        invoke("run", "--source", _at(_first(folder / "first")), "--target", url, "-q").exit_code
+        == 0
+    )
+
+
+@pytest.fixture
+def loaded(warehouse_copy: Callable[[str, Load], str], loaded_copies: Copies) -> tuple[str, Path]:
+    """A warehouse that loaded :func:`_first` from the one source location (a copy of one
+    load per test process), and the folder of that first state (not to be changed)."""
+    url = warehouse_copy("dry-run-first", _load_first)
+    return url, loaded_copies.folder("dry-run-first") / "first"
+
+
 @pytest.fixture(params=LOCAL)
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "postgres":
@@ -115,15 +133,14 @@ def _table_names(url: str) -> set[str]:
 
 @pytest.mark.parametrize("command", ["run", "etl"])
 def test_dry_run_on_a_loaded_warehouse_changes_no_row(
-    url: str, tmp_path: Path, command: str
+    loaded: tuple[str, Path], tmp_path: Path, command: str
 ) -> None:
-    first = _first(tmp_path / "first")
-    assert invoke("run", "--source", _at(first), "--target", url, "-q").exit_code == 0
+    url, first = loaded
     before = snapshot(url, EVERY_TABLE)
     names = _table_names(url)
     more = _more(first, tmp_path / "more")
 
-    out = invoke(command, "--source", _at(more), "--target", url, "--dry-run", "-q")
+    out = invoke(command, "--source", _at(more, first), "--target", url, "--dry-run", "-q")
 
     assert out.exit_code == 0, out.output
     assert snapshot(url, EVERY_TABLE) == before
@@ -179,15 +196,22 @@ def test_dry_run_leaves_no_new_postgres_schema(pg_url: str, tmp_path: Path) -> N
 
 @pytest.mark.parametrize("command", ["run", "etl"])
 def test_dry_run_over_max_errors_shows_the_rejects_and_exits_5(
-    url: str, tmp_path: Path, command: str
+    loaded: tuple[str, Path], tmp_path: Path, command: str
 ) -> None:
-    first = _first(tmp_path / "first")
-    assert invoke("run", "--source", _at(first), "--target", url, "-q").exit_code == 0
+    url, first = loaded
     before = snapshot(url, EVERY_TABLE)
     more = _more(first, tmp_path / "more")
 
     out = invoke(
-        command, "--source", _at(more), "--target", url, "--dry-run", "--max-errors", "1", "-q"
+        command,
+        "--source",
+        _at(more, first),
+        "--target",
+        url,
+        "--dry-run",
+        "--max-errors",
+        "1",
+        "-q",
     )
 
     assert out.exit_code == ExitCode.TOO_MANY_ERRORS

@@ -318,7 +318,6 @@ def _env(cluster: dict[str, Any]) -> dict[str, str]:
     }
 
 
-@pytest.mark.slow
 def test_redshift_stand_in_records_committed_and_rejected_runs(
     cluster: dict[str, Any], tmp_path: Path
 ) -> None:

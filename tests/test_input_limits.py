@@ -81,7 +81,6 @@ ERRORS = "SELECT source_file, source_line, reason, raw_text FROM load_errors ORD
 
 @pytest.mark.postgres
 @pytest.mark.aws
-@pytest.mark.slow
 def test_oversized_record_is_rejected_alike_on_every_target(
     tmp_path: Path, pg_url: str, cluster: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:

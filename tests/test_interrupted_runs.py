@@ -120,7 +120,6 @@ def _wait_until_blocked(url: str, proc: subprocess.Popen[str]) -> str:
     raise AssertionError(f"the run never waited for the lock (exit code {proc.poll()})")
 
 
-@pytest.mark.slow
 def test_ctrl_c_while_the_server_runs_a_statement(pg_url: str, tmp_path: Path) -> None:
     first, later = _two_loads(tmp_path)
     _load(pg_url, first)

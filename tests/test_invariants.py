@@ -146,6 +146,7 @@ def test_a_manifest_of_an_earlier_version_still_recognises_unchanged_files(
     assert "0 new, 1 changed" in changed.output
 
 
+@pytest.mark.slow
 @settings(
     max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -267,7 +268,6 @@ def test_late_songs_and_days_incremental_equals_full(tmp_path: Path, target_url:
     )
 
 
-@pytest.mark.slow
 def _wait_until_open(pid: int, path: Path, timeout: float = 30.0) -> None:
     """Wait until process ``pid`` has ``path`` open (Linux ``/proc``): the command has then
     finished starting up and opened the warehouse, whatever the machine's load."""

@@ -15,8 +15,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.helpers import event, exact_rows, load_checked, song, write_log, write_song
 from tests.redshift_helpers import comparable_with_redshift, load_on_redshift
 
@@ -90,7 +88,6 @@ def _expected(source: Path) -> dict[str, list[tuple[Any, ...]]]:
     }
 
 
-@pytest.mark.slow
 def test_nul_characters_are_dropped_on_every_target(
     pg_url: str, cluster: dict[str, Any], tmp_path: Path
 ) -> None:

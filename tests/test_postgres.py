@@ -342,7 +342,6 @@ print(json.dumps([r.etl.files_new, r.etl.files_skipped, r.etl.transformed, r.che
 """
 
 
-@pytest.mark.slow
 def test_two_concurrent_runs_never_interleave(pg_url: str, sample: Path, tmp_path: Path) -> None:
     go = tmp_path / "go"
     racers = [

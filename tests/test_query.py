@@ -16,7 +16,9 @@ from sparkify.errors import ExitCode
 from sparkify.pipeline.run import run
 from sparkify.sources import open_source
 from sparkify.targets import Target
+from tests.copies import Copies
 from tests.helpers import EVERY_TABLE, event, invoke, snapshot, song, write_log, write_song
+from tests.redshift_fixtures import C_COLLATION
 from tests.redshift_helpers import redshift_settings, redshift_target
 
 pytest_plugins = ["tests.moto_fixtures", "tests.redshift_fixtures"]
@@ -49,29 +51,44 @@ def _source(root: Path) -> Path:
     return root
 
 
+def _load(url: str, folder: Path) -> None:
+    assert invoke("run", "--source", str(_source(folder)), "--target", url, "-q").exit_code == 0
+
+
 @pytest.fixture(params=TARGETS)
-def loaded(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A loaded warehouse on each target; its URL. On Redshift the CLI's target is the
-    stand-in cluster."""
-    source = _source(tmp_path / "src")
+def loaded(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    loaded_copies: Copies,
+) -> Iterator[str]:
+    """A warehouse on each target loaded from :func:`_source` (a copy of one load per test
+    process); its URL. On Redshift the CLI's target is the stand-in cluster."""
     kind = str(request.param)
-    if kind == "redshift":
-        cluster: dict[str, Any] = request.getfixturevalue("cluster")
-        settings = redshift_settings(cluster, source=str(source))
-        target, _ = redshift_target(cluster, settings)
-        with target:
+    if kind == "duckdb":
+        yield loaded_copies.duckdb("query", _load, tmp_path / "w.duckdb")
+        return
+    if kind == "postgres":
+        with loaded_copies.postgres("query", _load) as url:
+            yield url
+        return
+    cluster: dict[str, Any] = request.getfixturevalue("cluster")
+
+    def load_on_stand_in(dsn: str, folder: Path) -> None:
+        on_copy = {**cluster, "dsn": dsn}
+        settings = redshift_settings(on_copy, source=str(_source(folder)))
+        with redshift_target(on_copy, settings)[0] as target:
             assert run(open_source(settings), target, settings).checks.ok
+
+    with loaded_copies.postgres("query-redshift", load_on_stand_in, C_COLLATION) as dsn:
+        cluster["dsn"] = dsn  # the stand-in runs on the copy, for the CLI and every_row alike
+        settings = redshift_settings(cluster)
 
         def stand_in(_: Any, tracer: Any = None) -> Target:
             return redshift_target(cluster, settings)[0]
 
         monkeypatch.setattr("sparkify.cli.query.open_target", stand_in)
-        return str(cluster["target"])
-    url = f"duckdb:///{tmp_path / 'w.duckdb'}"
-    if kind == "postgres":
-        url = request.getfixturevalue("pg_url")
-    assert invoke("run", "--source", str(source), "--target", url, "-q").exit_code == 0
-    return url
+        yield str(cluster["target"])
 
 
 @pytest.fixture

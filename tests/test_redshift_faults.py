@@ -112,7 +112,6 @@ def _simultaneous(
     return [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in procs]
 
 
-@pytest.mark.slow
 def test_simultaneous_runs_on_a_new_warehouse_end_as_one_run(
     cluster: dict[str, Any], tmp_path: Path
 ) -> None:

@@ -44,13 +44,6 @@ def report_data(url: str) -> ReportData:
         target.close()
 
 
-@pytest.fixture
-def sample_url(target_url: str, sample: Path) -> str:
-    """A warehouse on each target, loaded from the real sample."""
-    run_load(target_url, sample)
-    return target_url
-
-
 def test_numbers_on_the_sample(sample_url: str) -> None:
     data = report_data(sample_url)
     o = data.overview

@@ -36,37 +36,35 @@ def test_run_on_sample_gives_exact_star_schema(sample: Path, target_url: str) ->
     assert '"ok": true' in check.output
 
 
-def test_sample_semantics_row_level(sample: Path, target_url: str) -> None:
-    assert invoke("run", "--source", str(sample), "--target", target_url, "-q").exit_code == 0
+def test_sample_semantics_row_level(sample_url: str) -> None:
     # time: ISO week, weekday 0 = Sunday, ms precision kept
     t = rows(
-        target_url, "SELECT * FROM \"time\" WHERE start_time = TIMESTAMP '2018-11-21 21:56:47.796'"
+        sample_url, "SELECT * FROM \"time\" WHERE start_time = TIMESTAMP '2018-11-21 21:56:47.796'"
     )
     assert t == [(dt.datetime(2018, 11, 21, 21, 56, 47, 796000), 21, 21, 47, 11, 2018, 3)]
-    sundays = rows(target_url, 'SELECT DISTINCT weekday FROM "time" WHERE day = 25')
+    sundays = rows(sample_url, 'SELECT DISTINCT weekday FROM "time" WHERE day = 25')
     assert sundays == [(0,)]
     # songs: year 0 becomes NULL; artists: empty location becomes NULL
-    assert rows(target_url, "SELECT COUNT(*) FROM songs WHERE year = 0") == [(0,)]
-    assert rows(target_url, "SELECT COUNT(*) FROM songs WHERE year IS NULL")[0][0] > 0
-    assert rows(target_url, "SELECT COUNT(*) FROM artists WHERE location = ''") == [(0,)]
+    assert rows(sample_url, "SELECT COUNT(*) FROM songs WHERE year = 0") == [(0,)]
+    assert rows(sample_url, "SELECT COUNT(*) FROM songs WHERE year IS NULL")[0][0] > 0
+    assert rows(sample_url, "SELECT COUNT(*) FROM artists WHERE location = ''") == [(0,)]
     # every play keeps its user's level at that time; users carry the latest level
     levels = rows(
-        target_url, "SELECT DISTINCT level FROM songplays WHERE user_id = 15 ORDER BY level"
+        sample_url, "SELECT DISTINCT level FROM songplays WHERE user_id = 15 ORDER BY level"
     )
     assert levels == [("free",), ("paid",)]
 
 
-def test_rerun_changes_nothing(sample: Path, target_url: str) -> None:
-    assert invoke("run", "--source", str(sample), "--target", target_url, "-q").exit_code == 0
+def test_rerun_changes_nothing(sample: Path, sample_url: str) -> None:
     before = snapshot(
-        target_url,
+        sample_url,
         ["songplays", "users", "songs", "artists", "time", "staging_events", "sparkify_manifest"],
     )
-    again = invoke("etl", "--source", str(sample), "--target", target_url, "-q")
+    again = invoke("etl", "--source", str(sample), "--target", sample_url, "-q")
     assert again.exit_code == 0
     assert "0 new, 0 changed, 101 unchanged" in again.output
     after = snapshot(
-        target_url,
+        sample_url,
         ["songplays", "users", "songs", "artists", "time", "staging_events", "sparkify_manifest"],
     )
     assert after == before

@@ -6,6 +6,7 @@ file adds, inside the run's transaction, just before its checks: the run's scope
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,8 @@ from sparkify.sources import open_source
 from sparkify.sql.checks import ALL_ROWS, CheckScope, check_queries
 from sparkify.targets import open_target
 from sparkify.targets.base import Target
-from tests.helpers import daily_source, invoke, plant_faults, song, write_song
+from tests.copies import Copies, Load
+from tests.helpers import daily_source, invoke, plant_faults, song, source_link, write_song
 
 #: The newest play: one the second day's file added.
 NEW_PLAY = "(SELECT MAX(songplay_id) FROM songplays)"
@@ -144,6 +146,23 @@ def _every_check(url: str) -> set[str]:
         return {c.name for c in check_queries(target.renderer)}
 
 
+def _load_day_one(url: str, folder: Path) -> None:
+    """The first day of :func:`daily_source`, loaded through the link ``folder/src``."""
+    link = source_link(folder / "src", daily_source(folder / "data", 1))
+    assert _load(url, link).checks.ok
+
+
+@pytest.fixture
+def day_one(
+    warehouse_copy: Callable[[str, Load], str], loaded_copies: Copies, tmp_path: Path
+) -> tuple[str, Path]:
+    """A warehouse that loaded the first day of :func:`daily_source` (a copy of one load per
+    test process), and its source location, now holding this test's own copy of that day,
+    to which the test adds days."""
+    url = warehouse_copy("scoped-checks-day-one", _load_day_one)
+    return url, loaded_copies.own_source("scoped-checks-day-one", tmp_path / "src")
+
+
 def _second_day(root: Path, with_song: bool) -> None:
     daily_source(root, 2)
     if with_song:
@@ -152,11 +171,10 @@ def _second_day(root: Path, with_song: bool) -> None:
 
 @pytest.mark.parametrize("fault", list(FAULTS))
 def test_a_fault_in_the_new_rows_fails_the_same_checks_scoped_and_full(
-    fault: str, target_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    fault: str, day_one: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     statements, with_song, expected = FAULTS[fault]
-    root = daily_source(tmp_path / "src", 1)
-    assert _load(target_url, root).checks.ok
+    target_url, root = day_one
     _second_day(root, with_song)
     real_checks = run_module.run_checks
 
@@ -198,10 +216,9 @@ def test_an_incremental_run_checks_the_new_rows_and_check_still_checks_everythin
 
 
 def test_scoped_checks_leave_out_the_unchanged_catalogue_and_keep_the_names(
-    target_url: str, tmp_path: Path
+    day_one: tuple[str, Path],
 ) -> None:
-    root = daily_source(tmp_path / "src", 1)
-    _load(target_url, root)
+    target_url, root = day_one
     daily_source(root, 2)
     scoped = _load(target_url, root).checks
     assert scoped.ok and scoped.scope == "new rows"
@@ -217,10 +234,9 @@ def test_scoped_checks_leave_out_the_unchanged_catalogue_and_keep_the_names(
 
 
 def test_run_check_all_checks_every_row_after_an_incremental_run(
-    target_url: str, tmp_path: Path
+    day_one: tuple[str, Path],
 ) -> None:
-    root = daily_source(tmp_path / "src", 1)
-    _load(target_url, root)
+    target_url, root = day_one
     daily_source(root, 2)
     result = _load(target_url, root, check_all=True)
     assert result.etl.incremental
@@ -233,9 +249,8 @@ def test_run_check_all_checks_every_row_after_an_incremental_run(
     assert "plays matched to a song" in out.output
 
 
-def test_a_full_refresh_checks_every_row(target_url: str, tmp_path: Path) -> None:
-    root = daily_source(tmp_path / "src", 1)
-    _load(target_url, root)
+def test_a_full_refresh_checks_every_row(day_one: tuple[str, Path]) -> None:
+    target_url, root = day_one
     daily_source(root, 2)
     settings = load_settings(overrides={"source": str(root), "target": target_url})
     with open_target(settings) as target:
@@ -246,12 +261,11 @@ def test_a_full_refresh_checks_every_row(target_url: str, tmp_path: Path) -> Non
 
 
 def test_scoped_checks_read_only_the_new_rows_and_check_reads_every_row(
-    target_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    day_one: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A fault in a play an earlier run loaded is outside a scoped run's checks (that is what
     makes them cheap); `sparkify check` still finds it."""
-    root = daily_source(tmp_path / "src", 1)
-    _load(target_url, root)
+    target_url, root = day_one
     daily_source(root, 2)
     real_checks = run_module.run_checks
     old_play = "UPDATE songplays SET user_id = 999 WHERE songplay_id = 1"

@@ -8,8 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from sparkify.errors import ExitCode
 from tests.helpers import EVERY_TABLE, daily_source, run_load, snapshot
 from tests.pg import pg_database
@@ -34,7 +32,6 @@ def _reference(url: str, source: Path, tmp_path: Path) -> dict[str, list[tuple[o
         return snapshot(ref, EVERY_TABLE)
 
 
-@pytest.mark.slow
 def test_simultaneous_runs_queue_and_end_as_one_run(target_url: str, tmp_path: Path) -> None:
     source = daily_source(tmp_path / "src", 6, events=500)
     procs = [_start(target_url, source, "--lock-timeout", "60") for _ in range(RUNS)]
@@ -43,7 +40,6 @@ def test_simultaneous_runs_queue_and_end_as_one_run(target_url: str, tmp_path: P
     assert snapshot(target_url, EVERY_TABLE) == _reference(target_url, source, tmp_path)
 
 
-@pytest.mark.slow
 def test_simultaneous_runs_without_waiting_refuse_cleanly(target_url: str, tmp_path: Path) -> None:
     source = daily_source(tmp_path / "src", 6, events=500)
     procs = [_start(target_url, source) for _ in range(RUNS)]
