@@ -161,7 +161,7 @@ def test_dry_run_of_run_on_a_new_warehouse_leaves_nothing(url: str, tmp_path: Pa
 
     assert out.exit_code == 0, out.output
     assert _value(out.output, "rows in songplays") == "18"
-    assert _value(out.output, "checks") == "16 passed, 1 warned, 0 failed, 1 reported"
+    assert _value(out.output, "checks") == "17 passed, 1 warned, 0 failed, 1 reported"
     assert _reject_rows(out.output) == REJECT_ROWS
     if url.startswith("duckdb"):
         file = Path(url[len("duckdb:///") :])
