@@ -1,9 +1,14 @@
-"""Shared fixtures: isolation, the real sample, and one `target_url` fixture over every target.
+"""Shared fixtures: isolation, the real sample, and fixtures over every target: `target_url`
+(a new warehouse), `warehouse_copy` and `sample_url` (copies of a warehouse loaded once per
+test process, `tests/copies.py`).
 
 `SPARKIFY_TEST_TARGETS` (comma list, default "duckdb,postgres") chooses the targets. Each
 PostgreSQL test gets a database of its own, as CREATE DATABASE makes it (`tests/pg.py` empties
 and checks one that an earlier test used); when the server cannot be reached the test is
 skipped with the reason, except in CI (`CI=true`), where it fails.
+
+The tests run on several processes (pytest-xdist, `-n auto` in pyproject.toml): each has its
+own temporary folders, moto server, databases and loaded warehouses.
 
 Markers follow from the fixtures a test uses (see `pytest_collection_modifyitems`): a test
 that reaches PostgreSQL, the moto server or the real sample through a fixture is marked
@@ -43,6 +48,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="Rewrite golden SQL files from the current output (review the diff).",
     )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto`` (pyproject's addopts): one test process more than the cores this process
+    may use. A test spends a good part of its time waiting (for PostgreSQL, for the programs
+    it starts, for a lock or a timeout); the extra process keeps the cores busy meanwhile."""
+    usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else ()
+    return (len(usable) or os.cpu_count() or 1) + 1
 
 
 def pytest_sessionfinish() -> None:
