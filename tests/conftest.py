@@ -115,7 +115,7 @@ def sample() -> Path:
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """An empty PostgreSQL database for this test alone, as CREATE DATABASE makes it."""
-    with pg_database("sparkify_test") as url:
+    with pg_database("sparkify_test", reuse=True) as url:
         yield url
 
 

@@ -68,9 +68,9 @@ class Copies:
         CREATE DATABASE); its URL. The copy is dropped afterwards."""
         if name not in self._postgres:
             with ExitStack() as made:
-                url = made.enter_context(pg_database("sparkify_tpl", options, reuse=False))
+                url = made.enter_context(pg_database("sparkify_tpl", options))
                 load(url, self.folder(name))
                 self._templates.push(made.pop_all())
             self._postgres[name] = url.rsplit("/", 1)[1]
-        with pg_database("sparkify_copy", f'TEMPLATE "{self._postgres[name]}"', reuse=False) as url:
+        with pg_database("sparkify_copy", f'TEMPLATE "{self._postgres[name]}"') as url:
             yield url

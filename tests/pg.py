@@ -2,8 +2,8 @@
 
 CREATE DATABASE copies the template and DROP DATABASE makes the server write and sync much of
 it again: a tenth of a second of the server's time each, more than many tests take. So a
-database a test is done with is emptied for the next test instead, on a thread of its own
-while the next test runs: its connections are ended, its settings reset, every schema dropped
+database of the fixtures most tests use (``pg_url``, ``pg_c``: ``reuse=True``) is emptied for
+the next test instead, on a thread of its own while the next test runs: its connections are ended, its settings reset, every schema dropped
 and ``public`` made again as CREATE DATABASE makes it; then its catalogs are compared with
 those of the database when it was new. Only a database that matches is used again, by a test
 that asks for the same kind (prefix and CREATE DATABASE options); any other is dropped. While
@@ -226,10 +226,10 @@ def close_databases() -> None:
 
 
 @contextmanager
-def pg_database(prefix: str, options: str = "", *, reuse: bool = True) -> Iterator[str]:
+def pg_database(prefix: str, options: str = "", *, reuse: bool = False) -> Iterator[str]:
     """A database as CREATE DATABASE makes it (``options`` appended), named ``prefix_...``;
-    yield its URL. ``reuse=False``: a database made for this test alone and dropped after it
-    (for a copy of a template, which emptying would not give back)."""
+    yield its URL. It is dropped afterwards, or with ``reuse`` (for the fixtures most tests
+    use) emptied for the next test that asks for the same kind."""
     global _databases
     try:
         import psycopg

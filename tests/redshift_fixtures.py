@@ -27,7 +27,7 @@ C_COLLATION = "TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'"
 def pg_c() -> Iterator[str]:
     """An empty PostgreSQL database with the C collation (Redshift compares text byte by
     byte), for this test alone."""
-    with pg_database("sparkify_rs", C_COLLATION) as url:
+    with pg_database("sparkify_rs", C_COLLATION, reuse=True) as url:
         yield url
 
 
