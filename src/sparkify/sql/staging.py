@@ -95,6 +95,13 @@ def _field(col: Column) -> str:
     return without_trailing_spaces(field) if col.type is ColumnType.TEXT else field
 
 
+def _parsed(col: Column) -> str:
+    """The field as :func:`_field` has it, once the ``typed`` step exists: a text field is read
+    from its typed column (already without trailing spaces), so the trimming is computed once
+    per value and not again in every test of the field."""
+    return f'"{col.name}"' if col.type is ColumnType.TEXT else _field(col)
+
+
 def without_trailing_spaces(text: str) -> str:
     """``text`` without trailing spaces (U+0020). Redshift ignores them when it compares
     VARCHAR values ('X' = 'X ') and DuckDB and PostgreSQL do not, so no target stages them:
@@ -122,7 +129,7 @@ def _value(col: Column) -> str:
 
 
 def _empty(col: Column) -> str:
-    field = _field(col)
+    field = _parsed(col)
     empty = "''" if col.type is ColumnType.TEXT else "'\"\"'"
     return f"({field} IS NULL OR {field} = {empty})"
 
@@ -133,14 +140,14 @@ def _literal(text: str) -> str:
 
 def _too_long(col: Column) -> str:
     """A text value longer than its column's width, in UTF-8 bytes (``strlen`` counts bytes)."""
-    return f"strlen({_field(col)}) > {col.width}"
+    return f"strlen({_parsed(col)}) > {col.width}"
 
 
 def _too_long_reason(col: Column) -> str:
     """SQL giving :func:`sparkify.limits.too_long_reason` for the field, to the character."""
     mark = 987_654_321_012_345  # a size no limit looks like: the text is cut around it
     before, after = too_long_reason(str(col.json_key), mark, col.width or 0).split(f"{mark:,}")
-    return f"{_literal(before)} || format('{{:,}}', strlen({_field(col)})) || {_literal(after)}"
+    return f"{_literal(before)} || format('{{:,}}', strlen({_parsed(col)})) || {_literal(after)}"
 
 
 def kept_raw_text(text: str) -> str:
@@ -183,7 +190,7 @@ def _untypable(col: Column) -> str:
 def _text_doubts(col: Column) -> list[str]:
     """Text that starts like an object or array, or integer text that is not an integer:
     only the raw JSON says whether, and what, is wrong."""
-    field = _field(col)
+    field = _parsed(col)
     terms = [f"ascii({field}) IN (91, 123)"]  # starts with '[' or '{'
     if col.integer_text:
         terms.append(_not_integer(field))
@@ -211,7 +218,7 @@ def _needs_raw(col: Column) -> str | None:
 
 def _problem(col: Column) -> str:
     """A SQL expression that is NULL when the field is fine, else a short reason."""
-    raw, field, key = f'r."{col.json_key}"', _field(col), col.json_key
+    raw, field, key = f'r."{col.json_key}"', _parsed(col), col.json_key
     checks: list[str] = []
     if col.required:
         checks.append(f"WHEN {_empty(col)} THEN 'missing required field {key}'")
