@@ -64,13 +64,13 @@ def _joined(datas: list[FileData]) -> tuple[bytes, np.ndarray]:
 
 
 def _is_utf8(buf: bytes) -> bool:
-    binary = pa.LargeBinaryArray.from_buffers(
-        pa.large_binary(),
-        1,
-        [None, pa.py_buffer(np.array([0, len(buf)], np.int64)), pa.py_buffer(buf)],
+    """Whether ``buf`` is valid UTF-8: Arrow's full validation of one string spanning it (no
+    copy, and no import of ``pyarrow.compute``)."""
+    text = pa.LargeStringArray.from_buffers(
+        1, pa.py_buffer(np.array([0, len(buf)], np.int64)), pa.py_buffer(buf)
     )
     try:
-        binary.cast(pa.large_string())
+        text.validate(full=True)
     except pa.ArrowInvalid:
         return False
     return True
