@@ -9,12 +9,15 @@ those of the database when it was new. Only a database that matches is used agai
 that asks for the same kind (prefix and CREATE DATABASE options); any other is dropped. While
 it waits it accepts no connection, so nothing a test left running can reach it.
 
-Each test process (each pytest-xdist worker) has its own databases and its own thread.
+Each test process (each pytest-xdist worker) has its own databases and its own thread. A
+database's name carries the process id of the test process that made it, so one a killed test
+session left behind (Ctrl-C, a killed worker) is dropped by the next session that starts.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 import uuid
@@ -72,6 +75,41 @@ def pg_unavailable(reason: str) -> None:
 
 Kind = tuple[str, str]  # (name prefix, CREATE DATABASE options)
 
+#: A test database's name: ``<prefix>_p<pid of the test process>_<random hex>``.
+_NAME = re.compile(r"^sparkify_\w*_p(\d+)_[0-9a-f]{8}$")
+
+
+def database_name(prefix: str) -> str:
+    """A new test database's name, owned by this process (see :func:`owner_is_gone`)."""
+    return f"{prefix}_p{os.getpid()}_{uuid.uuid4().hex[:8]}"
+
+
+def owner_is_gone(name: str) -> bool:
+    """Whether ``name`` is a test database whose test process no longer runs on this machine."""
+    match = _NAME.match(name)
+    if match is None:
+        return False
+    try:
+        os.kill(int(match.group(1)), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # a process of another user has that id
+        return False
+    return False
+
+
+def drop_orphaned_databases(admin: Any) -> list[str]:
+    """Drop, through the autocommit connection ``admin``, every test database whose test
+    process is gone (a killed session's); the problems met, if any."""
+    problems: list[str] = []
+    for (name,) in admin.execute("SELECT datname FROM pg_database").fetchall():
+        if owner_is_gone(name):
+            try:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            except Exception as e:
+                problems.append(f"dropping {name}: {e}")
+    return problems
+
 
 class _Databases:
     """The test databases of this process, made, emptied and dropped on one worker thread
@@ -87,6 +125,7 @@ class _Databases:
         self._new: dict[Kind, Any] = {}
         self._kind: dict[str, Kind] = {}
         self._problems: list[str] = []
+        self._thread.submit(self._drop_orphans)
 
     # -- on the worker thread ------------------------------------------------------------
 
@@ -121,6 +160,13 @@ class _Databases:
             [r for r in con.execute(self._objects_sql).fetchall() if r[1]],
         )
 
+    def _drop_orphans(self) -> None:
+        try:
+            self._execute("SELECT 1")
+        except Exception:  # no server: the first test that needs one says so
+            return
+        self._problems.extend(drop_orphaned_databases(self._admin))
+
     def _take(self, kind: Kind, reuse: bool) -> str:
         emptied = self._emptied.get(kind, [])
         while reuse and emptied:
@@ -131,7 +177,7 @@ class _Databases:
             except Exception as e:  # gone or unusable: make another
                 self._problems.append(f"reusing {name}: {e}")
         prefix, options = kind
-        name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+        name = database_name(prefix)
         self._execute(f'CREATE DATABASE "{name}" {options}')
         self._kind[name] = kind
         if reuse and kind not in self._new:
@@ -178,8 +224,15 @@ class _Databases:
                 self._emptied.setdefault(self._kind[name], []).append(name)
                 return
         except Exception as e:  # dropped below, as if it had never been reusable
-            self._problems.append(f"emptying {name}: {e}")
+            if not self._gone(name):  # a test that drops its own database is no problem
+                self._problems.append(f"emptying {name}: {e}")
         self._drop(name)
+
+    def _gone(self, name: str) -> bool:
+        try:
+            return not self._execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        except Exception:
+            return False
 
     def _drop(self, name: str) -> None:
         try:
