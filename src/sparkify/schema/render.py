@@ -174,6 +174,10 @@ class PostgresRenderer(Renderer):
         """SET one session setting (names and values are this module's own constants)."""
         return f"SET {check_identifier(name)} = '{value}'"
 
+    def search_path(self, schema: str) -> str:
+        """Put ``schema`` alone on the search path, so the portable SQL runs unqualified."""
+        return f"SET search_path TO {self.quote(schema)}"
+
     def primary_key_name(self, table: Table) -> str:
         """The name PostgreSQL gives the table's primary key constraint."""
         return self.quote(f"{table.name}_pkey")

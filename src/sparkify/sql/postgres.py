@@ -52,11 +52,6 @@ def drop_schema(r: Renderer, schema: str) -> str:
     return f"DROP SCHEMA {r.quote(schema)}"
 
 
-def search_path(r: Renderer, schema: str) -> str:
-    """Put ``schema`` alone on the search path, so the portable SQL runs unqualified."""
-    return f"SET search_path TO {r.quote(schema)}"
-
-
 def delete_paths(r: Renderer, table: Table) -> str:
     """Delete the rows of ``table`` whose ``source_file`` is in the array parameter."""
     return f"DELETE FROM {r.quote(table.name)} WHERE source_file = ANY(?)"

@@ -183,11 +183,6 @@ TABLE_NAMES = "SELECT table_name FROM information_schema.tables WHERE table_sche
 """The names of the tables in the schema given as the parameter."""
 
 
-def search_path(r: Renderer, schema: str) -> str:
-    """Put ``schema`` alone on the search path, so the portable SQL runs unqualified."""
-    return f"SET search_path TO {r.quote(schema)}"
-
-
 def lock(r: Renderer, table: Table) -> str:
     """LOCK ``table`` until the transaction ends (Redshift's LOCK waits, without a timeout)."""
     return f"LOCK {r.quote(table.name)}"

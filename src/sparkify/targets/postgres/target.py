@@ -163,7 +163,7 @@ class PostgresTarget(Target):
                     f"in {self.describe()}.",
                     "Create the schema as its owner, or choose another --schema.",
                 ) from e
-        self.execute(psql.search_path(self.renderer, self.schema))
+        self.execute(self.renderer.search_path(self.schema))
         for option, value in self.renderer.SESSION_SETTINGS.items():
             if option not in os.environ.get("PGOPTIONS", ""):  # the user's own choice wins
                 self.execute(self.renderer.set_option(option, value))

@@ -42,7 +42,8 @@ class CopyTarget(Protocol):
     """What loading a batch needs of the Redshift target
     (:class:`sparkify.targets.redshift.RedshiftTarget` provides it)."""
 
-    renderer: Renderer
+    @property
+    def renderer(self) -> Renderer: ...
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None: ...
 

@@ -23,7 +23,7 @@ from sparkify.config import Settings
 from sparkify.dialects import Dialect
 from sparkify.errors import ConfigError, QueryError, TargetError
 from sparkify.schema.model import MANIFEST, Table
-from sparkify.schema.render import check_identifier
+from sparkify.schema.render import RedshiftRenderer, check_identifier
 from sparkify.sql import records as records_sql
 from sparkify.sql import redshift as rsql
 from sparkify.sql import transaction
@@ -127,6 +127,7 @@ class RedshiftTarget(Target):
         connector: Connector | None = None,
     ) -> None:
         super().__init__(tracer)
+        self.renderer: RedshiftRenderer = RedshiftRenderer()
         self.url = RedshiftUrl.parse(url)
         self.settings = settings
         self.schema = check_identifier(settings.schema, "schema name")
@@ -161,7 +162,7 @@ class RedshiftTarget(Target):
                 "allow your address, and are the user and password right?",
             ) from e
         if self.schema != "public":
-            self.execute(rsql.search_path(self.renderer, self.schema))
+            self.execute(self.renderer.search_path(self.schema))
 
     def close(self) -> None:
         if self._con is not None and self._discard and self._created_manifest:
