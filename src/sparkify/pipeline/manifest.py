@@ -47,6 +47,12 @@ class Manifest(Mapping[str, Entry]):
     def __contains__(self, path: object) -> bool:
         return path in self._row
 
+    def get(self, path: str, default: Entry | None = None) -> Entry | None:  # type: ignore[override]
+        """The entry of ``path``, or ``default``; without the KeyError that Mapping's ``get``
+        raises and catches for every new file (a tenth of a second per 100,000)."""
+        i = self._row.get(path)
+        return default if i is None else Entry(*(column[i] for column in self._columns))
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._paths)
 
