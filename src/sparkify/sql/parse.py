@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sparkify.batch import FileKind
 from sparkify.schema.model import LOAD_ERRORS, STAGING_EVENTS, STAGING_SONGS, Table
-from sparkify.sql.staging import NOT_BLANK, input_columns, kept_raw_text, parse_sql
+from sparkify.sql.staging import NOT_BLANK, duck_type, input_columns, kept_raw_text, parse_sql
 
 _PARSED = {FileKind.LOG: "_parsed_log", FileKind.SONG: "_parsed_song"}
 _STAGED = {
@@ -44,6 +44,17 @@ def create_parsed(kind: FileKind, table: Table) -> str:
     staging ``table``."""
     lines = f"(SELECT * FROM {LINES_ARROW} WHERE {NOT_BLANK})"
     return f"CREATE OR REPLACE TEMP TABLE {_PARSED[kind]} AS " + parse_sql(table, lines)
+
+
+def create_parsed_empty(kind: FileKind, table: Table) -> str:
+    """``kind``'s parsed table with no rows, for a batch without files of that kind: the
+    columns :func:`create_parsed` makes, declared instead of planned from the typing SQL
+    (which costs a batch 15-25 ms even on no lines)."""
+    cols = ", ".join(f'"{c.name}" {duck_type(c)}' for c in input_columns(table))
+    return (
+        f"CREATE OR REPLACE TEMP TABLE {_PARSED[kind]} (file_idx INTEGER, line_no INTEGER, "
+        f"seq INTEGER, {cols}, reason VARCHAR, text VARCHAR)"
+    )
 
 
 def invalid_files(kind: FileKind) -> str:

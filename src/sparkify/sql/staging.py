@@ -34,6 +34,12 @@ _DUCK_TYPES = {
     ColumnType.TIMESTAMP: "TIMESTAMP",
 }
 
+
+def duck_type(col: Column) -> str:
+    """The DuckDB type the parse gives ``col`` (text stays VARCHAR)."""
+    return _DUCK_TYPES[col.type]
+
+
 _NUMERIC_WORD = {
     ColumnType.BIGINT: "an integer",
     ColumnType.INTEGER: "a 32-bit integer",

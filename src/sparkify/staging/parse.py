@@ -58,6 +58,9 @@ class ParsedBatch:
 
 def _parse_kind(con: duckdb.DuckDBPyConnection, kind: FileKind, datas: list[FileData]) -> None:
     table = TABLES[kind]
+    if not datas:
+        con.execute(sql.create_parsed_empty(kind, table))
+        return
     lines = lines_table(datas, 0)
     execute_on_arrow(con, sql.LINES_ARROW, lines, sql.create_parsed(kind, table))
     _reparse_streams(con, kind, datas)
