@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from sparkify.batch import FileKind
 from tests.aws_helpers import client, make_bucket, put_objects
 from tests.helpers import event, invoke, rows, song, write_song
 
@@ -82,3 +83,44 @@ def test_an_empty_log_data_folder_is_said_plainly(tmp_path: Path) -> None:
     # a warning, not an error: the songs load; the checks then say the star is empty
     assert rows(url, "SELECT COUNT(*) FROM staging_songs") == [(1,)]
     assert result.exit_code == 1, result.output
+
+
+@pytest.mark.parametrize("by_descriptor", [True, False], ids=["descriptor", "path"])
+def test_folders_read_by_descriptor_or_by_path_list_the_same_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, by_descriptor: bool
+) -> None:
+    """Folders are read through a descriptor where the platform allows it and by path
+    elsewhere (Windows); both give the same paths, sizes and times, links followed."""
+    from sparkify.sources import local
+
+    root = tmp_path / "src"
+    for rel, data in _files().items():
+        path = root / "a" / rel.replace("log_data/", "log_data/2018/11/")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    write_song(root / "a", song(song_id="TRX1"))
+    (root / "a" / "song_data" / ".hidden.json").write_text("{}")
+    (root / "linked").mkdir()
+    (root / "linked" / "x.json").write_bytes(b"{}\n")
+    (root / "a" / "log_data" / "more").symlink_to(root / "linked", target_is_directory=True)
+    (root / "a" / "log_data" / "one.json").symlink_to(root / "linked" / "x.json")
+
+    monkeypatch.setattr(local, "_BY_DESCRIPTOR", by_descriptor)
+    source = local.LocalSource(root / "a" / "log_data", root / "a" / "song_data")
+    listed = [(f.path, f.location, f.size, f.mtime) for f in source.list_files()]
+    log = root / "a" / "log_data"
+    assert [p for p, *_ in listed] == [
+        "log_data/2018/11/a.json",
+        "log_data/2018/11/b.jsonl",
+        "log_data/2018/11/c.ndjson.gz",
+        "log_data/2018/11/d.json.gz",
+        "log_data/more/x.json",
+        "log_data/one.json",
+        "song_data/A/B/TRX1.json",
+        "song_data/s.ndjson",
+    ]
+    for _, location, size, mtime in listed:
+        st = Path(location).stat()
+        assert (size, mtime) == (st.st_size, st.st_mtime)
+    assert listed[4][1] == str(log / "more" / "x.json")
+    assert dict(source.ignored[FileKind.LOG]) == {"*.JSON": 1, "*.bak": 1, "*.txt": 1}

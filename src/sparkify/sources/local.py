@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 from sparkify.batch import FileKind, SourceFile
@@ -14,22 +15,44 @@ from sparkify.sources.base import SUFFIXES, Source, listing_notes, pattern_of
 _Found = tuple[str, int, float]
 
 
+#: Folders are read through an open descriptor where the platform allows it (not Windows): each
+#: file is then stat'ed relative to its folder instead of by its whole path, which the kernel
+#: would otherwise resolve component by component, links included, for every file.
+_BY_DESCRIPTOR = os.scandir in os.supports_fd
+
+
 def _scan(folder: str, ignored: Counter[str]) -> tuple[list[_Found], list[str]]:
     """The input files of one folder, stat'ed (path, size, mtime), and its subfolders; other
     files are counted in ``ignored`` by pattern."""
+    prefix = folder if folder.endswith(os.sep) else folder + os.sep
+    if not _BY_DESCRIPTOR:
+        with os.scandir(folder) as it:
+            return _entries(it, prefix, ignored)
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        with os.scandir(fd) as it:
+            return _entries(it, prefix, ignored)
+    finally:
+        os.close(fd)
+
+
+def _entries(
+    it: Iterator[os.DirEntry[str]], prefix: str, ignored: Counter[str]
+) -> tuple[list[_Found], list[str]]:
+    """Sort the entries of one folder (named with ``prefix``) into stat'ed input files and
+    subfolders."""
     found: list[_Found] = []
     subfolders: list[str] = []
-    with os.scandir(folder) as it:
-        for entry in it:
-            if entry.is_dir(follow_symlinks=True):
-                subfolders.append(entry.path)
-            elif entry.is_file(follow_symlinks=True):
-                name = entry.name  # is_input_name, inline: this loop runs once per file
-                if name.endswith(SUFFIXES) and not name.startswith("."):
-                    st = entry.stat(follow_symlinks=True)
-                    found.append((entry.path, st.st_size, st.st_mtime))
-                else:
-                    ignored[pattern_of(entry.name)] += 1
+    for entry in it:
+        if entry.is_dir(follow_symlinks=True):
+            subfolders.append(prefix + entry.name)
+        elif entry.is_file(follow_symlinks=True):
+            name = entry.name  # is_input_name, inline: this loop runs once per file
+            if name.endswith(SUFFIXES) and not name.startswith("."):
+                st = entry.stat(follow_symlinks=True)
+                found.append((prefix + name, st.st_size, st.st_mtime))
+            else:
+                ignored[pattern_of(name)] += 1
     return found, subfolders
 
 
