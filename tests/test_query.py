@@ -216,3 +216,23 @@ def test_etl_never_creates_a_missing_postgres_schema(pg_url: str, tmp_path: Path
         "-q",
     )
     assert found.output == "n\n0\n"
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["COPY songplays TO '{out}'", "SELECT * FROM read_text('{out}')"],
+    ids=["copy-to-a-file", "read-a-file"],
+)
+def test_query_on_duckdb_reads_and_writes_no_file_beside_the_warehouse(
+    tmp_path: Path, statement: str
+) -> None:
+    url = f"duckdb:///{tmp_path / 'w.duckdb'}"
+    assert invoke("create-tables", "--target", url, "-q").exit_code == 0
+    out = tmp_path / "out.csv"
+    if "read_text" in statement:
+        out.write_text("secret")
+    result = invoke("query", statement.format(out=out), "--target", url)
+    assert result.exit_code == ExitCode.QUERY
+    assert "reads the warehouse only, no other file" in str(result.exception)
+    assert "secret" not in result.output
+    assert out.exists() == ("read_text" in statement)

@@ -100,6 +100,8 @@ class DuckDBTarget(Target):
         }
         if self.threads:
             config["threads"] = self.threads
+        if read_only:  # reading the warehouse needs no other file: no COPY TO, no read_csv
+            config["enable_external_access"] = False
         return duckdb.connect(self.path, read_only=read_only, config=config)
 
     def connect(self, *, read_only: bool = False, create: bool = True) -> None:
@@ -165,6 +167,12 @@ class DuckDBTarget(Target):
             detail = engine_message(e)
             if "read-only mode" in detail:
                 raise refused_write(self.describe(), detail) from e
+            if "file system operations are disabled" in detail:
+                raise QueryError(
+                    f"`sparkify query` reads the warehouse only, no other file: {detail}",
+                    "Query the warehouse's tables; to save a result, use --format csv or json "
+                    "and redirect the output (> result.csv).",
+                ) from e
             raise QueryError(
                 f"DuckDB query failed on {self.describe()}: {detail}",
                 "Check the SQL (`sparkify sql ddl` lists the tables and columns).",
