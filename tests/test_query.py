@@ -236,3 +236,16 @@ def test_query_on_duckdb_reads_and_writes_no_file_beside_the_warehouse(
     assert "reads the warehouse only, no other file" in str(result.exception)
     assert "secret" not in result.output
     assert out.exists() == ("read_text" in statement)
+
+
+def test_query_json_keeps_every_column_when_names_repeat(tmp_path: Path) -> None:
+    url = f"duckdb:///{tmp_path / 'w.duckdb'}"
+    assert invoke("create-tables", "--target", url, "-q").exit_code == 0
+    sql = "SELECT 1 AS a, 2 AS a, 3 AS a_2, 4 AS b"
+    out = invoke("query", sql, "--target", url, "--format", "json", "-q")
+    assert out.exit_code == 0
+    assert json.loads(out.output) == [{"a": 1, "a_3": 2, "a_2": 3, "b": 4}]
+    said = invoke("query", sql, "--target", url, "--format", "json").output
+    assert "repeated column names renamed in the JSON: a -> a_3" in said
+    csv = invoke("query", sql, "--target", url, "--format", "csv", "-q")
+    assert csv.output.splitlines()[0] == "a,a,a_2,b"

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from sparkify.cli.options import common, settings_from, target
-from sparkify.cli.render import query_csv, query_json, query_table, stderr, stdout
+from sparkify.cli.render import json_keys, query_csv, query_json, query_table, stderr, stdout
 from sparkify.errors import ConfigError
 from sparkify.targets import open_target
 
@@ -46,6 +46,10 @@ def query(sql: str, fmt: str, quiet: bool, **params: Any) -> None:
         click.echo(query_csv(result), nl=False)
     elif fmt == "json":
         click.echo(query_json(result))
+        keys = json_keys(list(result.columns))
+        renamed = [f"{c} -> {k}" for c, k in zip(result.columns, keys, strict=True) if c != k]
+        if renamed and not quiet:
+            stderr.print(f"note: repeated column names renamed in the JSON: {', '.join(renamed)}")
     else:
         stdout.print(query_table(result))
     if not quiet:

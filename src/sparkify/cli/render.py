@@ -265,9 +265,26 @@ def _json_value(value: Any) -> Any:
     return str(value)
 
 
+def json_keys(columns: list[str]) -> list[str]:
+    """The columns as keys of one JSON object: a name seen before gets the first ``_2``,
+    ``_3``, ... suffix that no column has, so no column is lost."""
+    taken = set(columns)
+    seen: set[str] = set()
+    keys: list[str] = []
+    for name in columns:
+        key = name
+        if key in seen:
+            k = 2
+            while f"{name}_{k}" in seen or f"{name}_{k}" in taken:
+                k += 1
+            key = f"{name}_{k}"
+        seen.add(key)
+        keys.append(key)
+    return keys
+
+
 def query_json(result: QueryResult) -> str:
-    """A query's result as a JSON array of objects, one per row."""
-    rows = [
-        {c: _json_value(v) for c, v in zip(result.columns, row, strict=True)} for row in result.rows
-    ]
+    """A query's result as a JSON array of objects, one per row (see :func:`json_keys`)."""
+    keys = json_keys(list(result.columns))
+    rows = [{c: _json_value(v) for c, v in zip(keys, row, strict=True)} for row in result.rows]
     return json.dumps(rows, indent=2, ensure_ascii=False)
