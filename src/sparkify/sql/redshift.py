@@ -188,11 +188,6 @@ def lock(r: Renderer, table: Table) -> str:
     return f"LOCK {r.quote(table.name)}"
 
 
-def drop_table(r: Renderer, table: Table) -> str:
-    """DROP ``table`` (the empty manifest table a discarded dry run made)."""
-    return f"DROP TABLE {r.quote(table.name)}"
-
-
 def delete_paths(r: Renderer, table: Table, count: int) -> str:
     """Delete the rows of ``table`` whose ``source_file`` is one of ``count`` parameters."""
     return f"DELETE FROM {r.quote(table.name)} WHERE source_file IN ({', '.join(['?'] * count)})"

@@ -167,7 +167,7 @@ class RedshiftTarget(Target):
     def close(self) -> None:
         if self._con is not None and self._discard and self._created_manifest:
             with contextlib.suppress(TargetError):  # the empty table begin() made
-                self.execute(rsql.drop_table(self.renderer, MANIFEST))
+                self.execute(self.renderer.drop_table(MANIFEST))
         if self._con is not None:
             try:
                 self._con.close()
