@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+import numpy as np
 import pyarrow as pa
 
 from sparkify.batch import FileCounts, FileData, SourceFile
@@ -26,75 +27,62 @@ class Entry(NamedTuple):
     id_end: int | None = None
 
 
-_COLUMNS = ("source_file", *Entry._fields)
-
-
-class Manifest(Mapping[str, Entry]):
-    """Every manifest entry of the warehouse, by source file, kept as the query's columns: a
-    catalogue of 500,000 song files would otherwise make 500,000 tuples on every run. An
-    :class:`Entry` is made only when one is looked up."""
-
-    def __init__(self, columns: Sequence[Sequence[Any]]) -> None:
-        self._paths = columns[0]
-        self._size, self._mtime, self._checksum = columns[1], columns[2], columns[3]
-        self._columns = columns[1:]
-        self._row = dict(zip(self._paths, range(len(self._paths)), strict=True))
-
-    def __getitem__(self, path: str) -> Entry:
-        i = self._row[path]
-        return Entry(*(column[i] for column in self._columns))
-
-    def __contains__(self, path: object) -> bool:
-        return path in self._row
-
-    def get(self, path: str, default: Entry | None = None) -> Entry | None:  # type: ignore[override]
-        """The entry of ``path``, or ``default``; without the KeyError that Mapping's ``get``
-        raises and catches for every new file (about 25 ms per 100,000)."""
-        i = self._row.get(path)
-        return default if i is None else Entry(*(column[i] for column in self._columns))
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._paths)
-
-    def __len__(self) -> int:
-        return len(self._paths)
-
-    def id_ends(self) -> dict[str, int]:
-        """The last event id reserved by each loaded log file."""
-        ends = self._columns[Entry._fields.index("id_end")]
-        return {path: end for path, end in zip(self._paths, ends, strict=True) if end}
-
-    def same(self, file: SourceFile) -> bool:
-        """Whether ``file`` certainly did not change since it was loaded: the same size and
-        modification time, or the same ETag."""
-        i = self._row.get(file.path)
-        if i is None or self._size[i] != file.size:
-            return False
-        if file.etag is not None:
-            return bool(file.etag == self._checksum[i])
-        return file.mtime is not None and bool(self._mtime[i] == file.mtime)
-
-
 @dataclass(frozen=True)
 class Plan:
-    """Files to read (new, or whose size/mtime/ETag differ) and files known to be unchanged."""
+    """Files to read (new, or whose size/mtime/ETag differ), with what the manifest remembers
+    of those it already holds; how many entries it holds in all, and how many listed files
+    certainly did not change."""
 
     to_read: list[SourceFile]
-    unchanged: list[SourceFile]
-    known: Manifest
+    known: dict[str, Entry]
+    loaded: int
+    unchanged: int
 
 
-def read_manifest(target: Target) -> Manifest:
-    """Every manifest entry of the warehouse, by source file."""
-    return Manifest(target.query_columns(run_sql.manifest_entries(_COLUMNS), len(_COLUMNS)))
+def listing_table(files: Sequence[SourceFile]) -> pa.Table:
+    """``files`` as the Arrow table :func:`sparkify.sql.run.files_to_read` reads: one
+    transposition in C, no loop over the files in Python."""
+    if not files:
+        paths: Sequence[Any] = ()
+        sizes = mtimes = etags = paths
+    else:
+        paths, _, sizes, _, mtimes, etags = zip(*files, strict=True)
+    return pa.table(
+        {
+            "idx": pa.array(np.arange(len(files), dtype=np.int64)),
+            "path": pa.array(paths, pa.string()),
+            "size": pa.array(sizes, pa.int64()),
+            "mtime": pa.array(mtimes, pa.float64()),
+            "etag": pa.array(etags, pa.string()),
+        }
+    )
+
+
+def plan(files: list[SourceFile], target: Target) -> Plan:
+    """Split ``files`` (sorted by path) into those that must be read and those that certainly
+    did not change (same size and modification time, or same ETag). The comparison is one
+    join in DuckDB (:meth:`Target.files_to_read`): only the files to read come back, with
+    their manifest entries, so an unchanged catalogue costs no Python per file."""
+    loaded = int(target.scalar(run_sql.MANIFEST_SIZE) or 0)
+    if not loaded or not files:
+        return Plan(list(files), {}, loaded, 0)
+    rows = target.files_to_read(listing_table(files))
+    to_read = [files[row[0]] for row in rows]
+    known = {files[row[0]].path: Entry(*row[2:]) for row in rows if row[1]}
+    return Plan(to_read, known, loaded, len(files) - len(to_read))
+
+
+def id_ends(target: Target) -> dict[str, int]:
+    """The last event id reserved by each loaded log file."""
+    return {str(path): int(end) for path, end in target.query(run_sql.ID_ENDS)}
 
 
 class EventIds:
     """The event ids reserved so far, kept in step with the run so that no batch has to ask
     the warehouse: new log files number their events above :meth:`base`."""
 
-    def __init__(self, known: Manifest) -> None:
-        self._ends = known.id_ends()
+    def __init__(self, ends: dict[str, int]) -> None:
+        self._ends = dict(ends)
 
     def base(self) -> int:
         """The largest id reserved by a file still loaded."""
@@ -108,16 +96,6 @@ class EventIds:
     def record(self, counts: dict[str, FileCounts]) -> None:
         """Ranges reserved by files just staged."""
         self._ends.update((path, c.id_end) for path, c in counts.items() if c.id_end)
-
-
-def plan(files: list[SourceFile], known: Manifest) -> Plan:
-    """Split ``files`` into those that must be read and those that certainly did not change
-    (same size and modification time, or same ETag)."""
-    to_read: list[SourceFile] = []
-    unchanged: list[SourceFile] = []
-    for f in files:
-        (unchanged if known.same(f) else to_read).append(f)
-    return Plan(to_read, unchanged, known)
 
 
 def is_unchanged(data: FileData, known: Mapping[str, Entry]) -> bool:

@@ -6,7 +6,7 @@ One transaction per run: a run that fails or is killed leaves the warehouse as i
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -150,7 +150,7 @@ def _prefetched(
 def _stage_batch(
     target: Target,
     datas: list[FileData],
-    known: manifest.Manifest,
+    known: Mapping[str, manifest.Entry],
     ids: manifest.EventIds,
     result: EtlResult,
 ) -> None:
@@ -380,20 +380,19 @@ def _load(
     result.full_refresh = full_refresh
     if full_refresh:
         _clear(target)
-    known = manifest.read_manifest(target)
-    result.first_load = not known
-    todo = manifest.plan(files, known)
-    result.files_skipped = len(todo.unchanged)
+    todo = manifest.plan(files, target)
+    result.first_load = not todo.loaded
+    result.files_skipped = todo.unchanged
     incremental = target.incremental_transform and not full_refresh and bool(todo.to_read)
     event_base = _max_event_id(target) if incremental else 0
     snapshot = incremental and event_base > 0 and any(f.kind is FileKind.SONG for f in todo.to_read)
     if snapshot:
         snapshot_before_staging(target)
     rep.start("Staging", sum(f.size for f in todo.to_read), "bytes")
-    ids = manifest.EventIds(known)
+    ids = manifest.EventIds(manifest.id_ends(target) if todo.to_read else {})
     batches = _ordered_batches(todo.to_read, job.batch_mb << 20)
     for datas in _prefetched(source, batches, rep):
-        _stage_batch(target, datas, known, ids, result)
+        _stage_batch(target, datas, todo.known, ids, result)
     rep.finish("Staging")
     if job.max_errors is not None and result.rejected > job.max_errors:
         failure = _too_many_errors(target, result, job.max_errors)

@@ -10,18 +10,29 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import duckdb
+import pyarrow as pa
+
 from sparkify.dialects import Dialect
 from sparkify.errors import QueryError, TargetError
-from sparkify.schema.model import FILE_TABLES, MANIFEST, Table
+from sparkify.schema.model import FILE_TABLES, MANIFEST, ColumnType, Table
 from sparkify.schema.render import Renderer, renderer_for
 from sparkify.sql import Statement, statements
+from sparkify.sql import run as run_sql
 
 if TYPE_CHECKING:
-    import pyarrow as pa
-
     from sparkify.batch import FileData, StagedBatch
 
 Tracer = Callable[[str], None]
+
+#: The Arrow type of each column type, for rows handed to DuckDB.
+_ARROW_TYPES = {
+    ColumnType.BIGINT: pa.int64(),
+    ColumnType.INTEGER: pa.int32(),
+    ColumnType.DOUBLE: pa.float64(),
+    ColumnType.TEXT: pa.string(),
+    ColumnType.TIMESTAMP: pa.timestamp("us"),
+}
 
 
 class ParamStyle(Enum):
@@ -309,6 +320,22 @@ class Target(ABC):
     @abstractmethod
     def table_names(self) -> set[str]:
         """Names of the tables that exist in the target's schema."""
+
+    def files_to_read(self, listing: pa.Table) -> list[tuple[Any, ...]]:
+        """The rows of :func:`sparkify.sql.run.files_to_read` for ``listing`` (an Arrow table
+        with the columns of :data:`~sparkify.sql.run.LISTING_ARROW`): the files that must be
+        read, with their manifest entries. Default: the manifest's rows are fetched and joined
+        with the listing in an in-memory DuckDB (DuckDB joins next to its manifest)."""
+        names = ("source_file", *run_sql.ENTRY_COLUMNS)
+        columns = self.query_columns(run_sql.manifest_entries(names), len(names))
+        types = [_ARROW_TYPES[MANIFEST.column(n).type] for n in names]
+        rows = pa.table(
+            [pa.array(c, t) for c, t in zip(columns, types, strict=True)], names=list(names)
+        )
+        with duckdb.connect() as scratch:
+            scratch.register(run_sql.LISTING_ARROW, listing)
+            scratch.register(run_sql.MANIFEST_ARROW, rows)
+            return scratch.execute(run_sql.files_to_read(run_sql.MANIFEST_ARROW)).fetchall()
 
     @abstractmethod
     def stage(self, files: list[FileData], event_base: int) -> StagedBatch:

@@ -10,6 +10,8 @@ SELECT table_name FROM information_schema.tables WHERE table_schema = %s;
 
 SELECT log_data, song_data FROM "sparkify_source";
 
+SELECT COUNT(*) FROM sparkify_manifest;
+
 SELECT source_file, size, mtime, checksum, records, rejected, id_end FROM sparkify_manifest;
 
 SELECT COUNT(*) FROM "songplays";

@@ -220,7 +220,9 @@ SELECT "log_data", "song_data" FROM "_load_sparkify_source";
 
 DROP TABLE IF EXISTS "_load_sparkify_source";
 
-SELECT source_file, size, mtime, checksum, records, rejected, id_end FROM sparkify_manifest;
+SELECT COUNT(*) FROM sparkify_manifest;
+
+SELECT source_file, id_end FROM sparkify_manifest WHERE id_end IS NOT NULL;
 
 CREATE TEMP TABLE "_load_staging_events" (
     "artist" VARCHAR(1024),

@@ -14,8 +14,9 @@ import pyarrow as pa
 from sparkify.arrow_sql import execute_on_arrow
 from sparkify.dialects import Dialect
 from sparkify.errors import BusyError, QueryError, TargetError
-from sparkify.schema.model import Table
+from sparkify.schema.model import MANIFEST, Table
 from sparkify.sql import duckdb as dsql
+from sparkify.sql import run as run_sql
 from sparkify.sql import transaction
 from sparkify.staging.parse import stage_batch
 from sparkify.targets.base import (
@@ -220,6 +221,17 @@ class DuckDBTarget(Target):
             execute_on_arrow(self.con, name, rows, sql)
         except self.DRIVER_ERRORS as e:
             raise self.statement_error(e, sql, "statement") from e
+
+    def files_to_read(self, listing: pa.Table) -> list[tuple[Any, ...]]:
+        """Joined next to the manifest, on the warehouse's connection: only the files to read
+        come back, not the manifest."""
+        sql = run_sql.files_to_read(self.renderer.quote(MANIFEST.name))
+        self.trace(sql)
+        try:
+            found = self.con.from_arrow(listing).query(run_sql.LISTING_ARROW, sql)
+            return found.fetchall() if found is not None else []
+        except self.DRIVER_ERRORS as e:
+            raise self.statement_error(e, sql, "query") from e
 
     def stage(self, files: list[FileData], event_base: int) -> StagedBatch:
         """Parse ``files`` on the warehouse's own connection and append the rows."""
