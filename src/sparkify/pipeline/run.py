@@ -115,9 +115,10 @@ def _ordered_batches(files: list[SourceFile], batch_bytes: int) -> list[list[Sou
     small song files takes longer than parsing it, so each is read while a log batch is
     parsed; and a target that loads in the background (PostgreSQL) is still loading the
     last log batch while the star is built. Files that fit in one batch stay one batch."""
-    whole = list(_batches(files, batch_bytes))
-    if len(whole) <= 1:
-        return whole
+    if len(files) <= 1 or (
+        len(files) <= MAX_BATCH_FILES and sum(f.size for f in files) <= batch_bytes
+    ):
+        return [files] if files else []
     logs = list(_batches([f for f in files if f.kind is FileKind.LOG], batch_bytes))
     songs = list(_batches([f for f in files if f.kind is FileKind.SONG], batch_bytes))
     last, logs = logs[-1:], logs[:-1]
@@ -154,9 +155,10 @@ def _stage_batch(
     ids: manifest.EventIds,
     result: EtlResult,
 ) -> None:
-    unchanged = [manifest.is_unchanged(d, known) for d in datas]
-    fresh = [d for d, same in zip(datas, unchanged, strict=True) if not same]
-    touched = [d for d, same in zip(datas, unchanged, strict=True) if same]
+    # known holds only the files to read that the manifest has: most batches have none of them
+    touched = [d for d in datas if d.file.path in known and manifest.is_unchanged(d, known)]
+    same = {d.file.path for d in touched}
+    fresh = [d for d in datas if d.file.path not in same] if same else datas
     result.files_skipped += len(touched)
     if touched:
         counts = {
