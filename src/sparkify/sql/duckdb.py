@@ -9,6 +9,9 @@ from sparkify.schema.render import Renderer
 #: The names of the tables in the warehouse file.
 TABLE_NAMES = "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
 
+#: Checkpoints leave partly filled row groups as they are (see the DuckDB target).
+NO_VACUUM = "SET max_vacuum_tasks = 0"
+
 #: The name under which :func:`append` reads an Arrow table of rows to insert.
 ROWS_ARROW = "_rows_arrow"
 #: The name under which :data:`KEEP_PATHS` reads an Arrow table of paths (column ``path``).
