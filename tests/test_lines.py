@@ -36,9 +36,8 @@ def test_lines_keep_their_file_and_number_across_joined_and_own_buffers(
     joined_bytes: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(lines_mod, "_JOINED_BYTES", joined_bytes)  # 500: many small buffers
-    step = lines_mod._NEWLINE_STEP
     big = b"".join(b'{"n": %d}\n' % i for i in range(200_000))  # over 1 MiB: its own buffer
-    at_step = b"x" * (step - 1) + b"\n" + b'{"a": 1}\n'  # a newline on the search step's edge
+    long_line = b"x" * ((1 << 20) - 1) + b"\n" + b'{"a": 1}\n'  # a line over 1 MiB
     texts = [
         b'{"a": 1}\n{"a": 2}\n',
         b'{"a": 3}',  # no newline at the end
@@ -46,15 +45,7 @@ def test_lines_keep_their_file_and_number_across_joined_and_own_buffers(
         b"\n\n" + b'{"a": 4}\n',  # records after blank lines keep their numbers
         big,
         b'{"a": 5}\r\n',
-        at_step,
+        long_line,
         *[b'{"s": %d}\n' % i for i in range(3000)],  # many small files
     ]
     assert _found(texts, 7) == _expected(texts, 7)
-
-
-def test_the_newline_search_finds_every_newline_at_any_size() -> None:
-    step = lines_mod._NEWLINE_STEP
-    for size in (0, 1, step - 1, step, step + 1, 3 * step + 5):
-        buf = bytes((i * 7) % 251 for i in range(size))
-        want = [i for i, b in enumerate(buf) if b == 10]
-        assert lines_mod._newlines(buf).tolist() == want, size
