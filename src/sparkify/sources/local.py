@@ -19,6 +19,11 @@ from sparkify.sources.base import SUFFIXES, Source, listing_notes, pattern_of
 _BY_DESCRIPTOR = os.scandir in os.supports_fd
 
 
+#: Makes a SourceFile from all its fields in order, without NamedTuple's ``__new__`` (a Python
+#: function call per file: listing 100,061 files took 0.49-0.51 s against 0.52 s).
+_new = tuple.__new__
+
+
 class _Folder(NamedTuple):
     """A folder to list: its location (ending with the separator) and its name relative to
     the source root (``log_data/…/``, ending with ``/``)."""
@@ -62,7 +67,10 @@ def _entries(
             if name.endswith(SUFFIXES) and not name.startswith("."):  # is_input_name, inline
                 st = entry.stat(follow_symlinks=True)
                 found.append(
-                    SourceFile(name_of + name, kind, st.st_size, location + name, st.st_mtime)
+                    _new(
+                        SourceFile,
+                        (name_of + name, kind, st.st_size, location + name, st.st_mtime, None),
+                    )
                 )
             else:
                 ignored[pattern_of(name)] += 1
