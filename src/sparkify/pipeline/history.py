@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from sparkify.errors import ExitCode, SparkifyError, TooManyErrorsError
-from sparkify.schema.model import RUNS, STAR_TABLES, ColumnType
+from sparkify.schema.arrow import arrow_schema
+from sparkify.schema.model import RUNS, STAR_TABLES
 from sparkify.sql import history as history_sql
 from sparkify.targets.base import Target
 from sparkify.version import __version__
@@ -37,14 +38,7 @@ MASK = "***"
 # user:password@ in any URL, and password-like query parameters
 _URL_PASSWORD = re.compile(r"(://[^/\s:@]*:)[^@\s/]+@")
 _SECRET_PARAM = re.compile(r"(?i)\b(password|passwd|pwd|secret|token|sslpassword)=[^&\s]+")
-_ARROW_TYPES = {
-    ColumnType.BIGINT: pa.int64(),
-    ColumnType.INTEGER: pa.int32(),
-    ColumnType.DOUBLE: pa.float64(),
-    ColumnType.TEXT: pa.string(),
-    ColumnType.TIMESTAMP: pa.timestamp("us"),
-}
-SCHEMA = pa.schema([(c.name, _ARROW_TYPES[c.type]) for c in RUNS.columns])
+SCHEMA = arrow_schema(RUNS.columns)
 
 
 class Outcome(StrEnum):

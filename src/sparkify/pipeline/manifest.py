@@ -11,6 +11,7 @@ import pyarrow as pa
 
 from sparkify.batch import FileCounts, FileData, SourceFile
 from sparkify.pipeline.read import is_legacy_checksum, legacy_checksum
+from sparkify.schema.arrow import arrow_schema
 from sparkify.schema.model import MANIFEST
 from sparkify.sql import run as run_sql
 from sparkify.targets.base import Target
@@ -114,8 +115,7 @@ def is_unchanged(data: FileData, known: Mapping[str, Entry]) -> bool:
     )
 
 
-_TYPES = (pa.string(), pa.string(), pa.int64(), pa.float64(), pa.string(), pa.int32(), pa.int32())
-_SCHEMA = pa.schema(list(zip(MANIFEST.column_names, (*_TYPES, pa.int64()), strict=True)))
+_SCHEMA = arrow_schema(MANIFEST.columns)
 
 
 def manifest_rows(datas: list[FileData], counts: dict[str, FileCounts]) -> pa.Table:

@@ -15,7 +15,8 @@ import pyarrow as pa
 
 from sparkify.dialects import Dialect
 from sparkify.errors import QueryError, TargetError
-from sparkify.schema.model import FILE_TABLES, MANIFEST, ColumnType, Table
+from sparkify.schema.arrow import arrow_schema
+from sparkify.schema.model import FILE_TABLES, MANIFEST, Table
 from sparkify.schema.render import Renderer, renderer_for
 from sparkify.sql import Statement, statements
 from sparkify.sql import run as run_sql
@@ -24,15 +25,6 @@ if TYPE_CHECKING:
     from sparkify.batch import FileData, StagedBatch
 
 Tracer = Callable[[str], None]
-
-#: The Arrow type of each column type, for rows handed to DuckDB.
-_ARROW_TYPES = {
-    ColumnType.BIGINT: pa.int64(),
-    ColumnType.INTEGER: pa.int32(),
-    ColumnType.DOUBLE: pa.float64(),
-    ColumnType.TEXT: pa.string(),
-    ColumnType.TIMESTAMP: pa.timestamp("us"),
-}
 
 
 class ParamStyle(Enum):
@@ -328,9 +320,9 @@ class Target(ABC):
         with the listing in an in-memory DuckDB (DuckDB joins next to its manifest)."""
         names = ("source_file", *run_sql.ENTRY_COLUMNS)
         columns = self.query_columns(run_sql.manifest_entries(names), len(names))
-        types = [_ARROW_TYPES[MANIFEST.column(n).type] for n in names]
+        schema = arrow_schema(MANIFEST.column(n) for n in names)
         rows = pa.table(
-            [pa.array(c, t) for c, t in zip(columns, types, strict=True)], names=list(names)
+            [pa.array(c, f.type) for c, f in zip(columns, schema, strict=True)], schema=schema
         )
         with duckdb.connect() as scratch:
             scratch.register(run_sql.LISTING_ARROW, listing)
