@@ -7,10 +7,16 @@ as soon as its statement is done.
 
 from __future__ import annotations
 
+from typing import Any
+
 import duckdb
 import pyarrow as pa
 
 
-def execute_on_arrow(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table, sql: str) -> None:
-    """Execute ``sql``, in which ``name`` refers to ``table``, on ``con``."""
-    con.from_arrow(table).query(name, sql)
+def execute_on_arrow(
+    con: duckdb.DuckDBPyConnection, name: str, table: pa.Table, sql: str
+) -> list[tuple[Any, ...]]:
+    """Execute ``sql``, in which ``name`` refers to ``table``, on ``con``; its rows (none for a
+    statement that returns no result)."""
+    result = con.from_arrow(table).query(name, sql)
+    return result.fetchall() if result is not None else []

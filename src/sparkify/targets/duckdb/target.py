@@ -228,10 +228,10 @@ class DuckDBTarget(Target):
     def table_names(self) -> set[str]:
         return {r[0] for r in self.query(dsql.TABLE_NAMES)}
 
-    def _execute_on_arrow(self, name: str, rows: pa.Table, sql: str) -> None:
+    def _execute_on_arrow(self, name: str, rows: pa.Table, sql: str) -> list[tuple[Any, ...]]:
         self.trace(sql)
         try:
-            execute_on_arrow(self.con, name, rows, sql)
+            return execute_on_arrow(self.con, name, rows, sql)
         except self.DRIVER_ERRORS as e:
             raise self.statement_error(e, sql, "statement") from e
 
@@ -239,12 +239,7 @@ class DuckDBTarget(Target):
         """Joined next to the manifest, on the warehouse's connection: only the files to read
         come back, not the manifest."""
         sql = run_sql.files_to_read(self.renderer.quote(MANIFEST.name))
-        self.trace(sql)
-        try:
-            found = self.con.from_arrow(listing).query(run_sql.LISTING_ARROW, sql)
-            return found.fetchall() if found is not None else []
-        except self.DRIVER_ERRORS as e:
-            raise self.statement_error(e, sql, "query") from e
+        return self._execute_on_arrow(run_sql.LISTING_ARROW, listing, sql)
 
     def stage(self, files: list[FileData], event_base: int) -> StagedBatch:
         """Parse ``files`` on the warehouse's own connection and append the rows."""
