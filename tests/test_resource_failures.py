@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -131,15 +132,26 @@ def test_duckdb_locked_by_another_process_waits_or_refuses(tmp_path: Path) -> No
     run_load(url, source)
     before = snapshot(url, EVERY_TABLE)
     daily_source(tmp_path / "src", 3)
-    code = f"import duckdb,time; c=duckdb.connect({str(db)!r}); print('ok', flush=True); time.sleep(1.5)"
+    # the holder keeps the file open until told to let go (a line on its stdin): while the
+    # refused run starts and fails, however slow the machine, and 1.5 s into the waiting one
+    code = f"import duckdb,sys; c=duckdb.connect({str(db)!r}); print('ok', flush=True); input()"
     for lock_timeout, expected in (("0", ExitCode.BUSY), ("20", ExitCode.OK)):
-        holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+        holder = subprocess.Popen(
+            [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        assert holder.stdin is not None and holder.stdout is not None
+        release = threading.Timer(1.5, holder.stdin.close)
         try:
-            assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
+            assert holder.stdout.readline().strip() == "ok"
+            if expected == ExitCode.OK:
+                release.start()
             done = _cli(
                 "run", "--source", str(source), "--target", url, "--lock-timeout", lock_timeout
             )
         finally:
+            release.cancel()
+            if not holder.stdin.closed:
+                holder.stdin.close()
             holder.wait(timeout=30)
         if expected == ExitCode.BUSY:
             _one_clear_line(
